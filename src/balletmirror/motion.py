@@ -31,7 +31,7 @@ from .skeleton import DERIVED, JOINTS, J
 
 SCHEMA = "balletmirror.motion/1"
 SPACES = ("image", "world")
-UNITS = {"image": ("px", "normalized"), "world": ("m", "height")}
+UNITS = {"image": ("px", "height"), "world": ("m", "height")}
 
 
 def _fail(expected: str, got: object) -> MotionValidationError:
@@ -106,7 +106,7 @@ class Motion:
     space : {"image", "world"}
         See the module docstring for the axes.
     units : str
-        "px" or "normalized" for image space, "m" or "height" for world space.
+        "px" or "height" (body heights, after normalisation) for image space, "m" or "height" for world space.
     world : array (frames, joints, 3) or None
         Optional companion 3D estimate in metres (video pose backends), pelvis-centred.
     image_size : (width, height) or None

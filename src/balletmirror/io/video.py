@@ -1,0 +1,266 @@
+"""Video input: streamed decoding with PyAV, then a pose backend frame by frame.
+
+Memory does not grow with the video's length: frames are decoded one at a time in a
+background thread (bounded queue), handed to the pose model and dropped; only the
+landmarks (a few hundred bytes a frame) are kept.
+
+Rotation metadata (phones store portrait video as landscape plus a display matrix)
+is honoured: frames are turned upright before the pose model sees them and image
+coordinates refer to the upright frame.  Timestamps come from each frame's
+presentation time, so variable-frame-rate phone video keeps its true timing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+from ..motion import Motion, empty_arrays
+
+#: Codecs of still images: a "video" made of them is an image in disguise.
+STILL_IMAGE_CODECS = {"png", "mjpeg", "bmp", "gif", "webp", "tiff", "jpeg2000", "jpegls"}
+
+Progress = Callable[[int, int | None], None]
+
+
+@dataclasses.dataclass(frozen=True)
+class VideoInfo:
+    """What the container says about the first video stream.
+
+    ``width``/``height`` are the displayed size in pixels (after rotation);
+    ``rotation`` is the clockwise display rotation in degrees (0, 90, 180, 270);
+    ``frames`` is an estimate (containers may not know) or None.
+    """
+
+    width: int
+    height: int
+    rotation: int
+    fps: float
+    frames: int | None
+    duration_s: float | None
+    codec: str
+    has_audio: bool
+
+
+def _open(path: Path):
+    import av
+
+    try:
+        return av.open(str(path))
+    except (av.error.InvalidDataError, av.error.EOFError) as exc:
+        raise InputError(f"{path}: not a readable video (truncated or corrupt?): {exc}") from None
+    except av.error.FFmpegError as exc:
+        raise InputError(f"{path}: could not open the video: {exc}") from None
+
+
+def _video_stream(container, path: Path):
+    if not container.streams.video:
+        kind = "an audio file" if container.streams.audio else "a file"
+        raise InputError(f"{path}: has no video stream ({kind}); give a video of the dancer")
+    stream = container.streams.video[0]
+    codec = stream.codec_context.name
+    frames = stream.frames or 0
+    if codec in STILL_IMAGE_CODECS and frames <= 1 and container.format.name.endswith("_pipe"):
+        raise InputError(f"{path}: is a still image ({codec}); give a video of the dancer")
+    return stream
+
+
+def _stream_fps(stream) -> float:
+    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+    return float(rate) if rate else 30.0
+
+
+def _frame_count(container, stream) -> int | None:
+    if stream.frames:
+        return int(stream.frames)
+    if stream.duration and stream.time_base:
+        return int(round(float(stream.duration * stream.time_base) * _stream_fps(stream)))
+    if container.duration:
+        return int(round(container.duration / 1e6 * _stream_fps(stream)))
+    return None
+
+
+def probe_video(path: Path) -> VideoInfo:
+    """Read the container's header (no decoding beyond the first frame).
+
+    Raises
+    ------
+    InputError
+        Not a video, no video stream, a still image, or nothing decodable.
+    """
+    with _open(path) as container:
+        stream = _video_stream(container, path)
+        first = next(_decode(container, stream, path), None)
+        if first is None:
+            raise InputError(f"{path}: the video holds no decodable frame (truncated?)")
+        rotation = int(first.rotation or 0) % 360
+        w, h = stream.codec_context.width, stream.codec_context.height
+        if rotation in (90, 270):
+            w, h = h, w
+        duration = container.duration / 1e6 if container.duration else None
+        return VideoInfo(width=w, height=h, rotation=rotation, fps=_stream_fps(stream),
+                         frames=_frame_count(container, stream), duration_s=duration,
+                         codec=stream.codec_context.name, has_audio=bool(container.streams.audio))
+
+
+def _decode(container, stream, path: Path):
+    import av
+
+    count = 0
+    try:
+        for frame in container.decode(stream):
+            count += 1
+            yield frame
+    except av.error.FFmpegError as exc:
+        raise InputError(f"{path}: the video is truncated or corrupt after frame {count}: "
+                         f"{exc}") from None
+
+
+def _upright(frame, max_side: int | None) -> np.ndarray:
+    """The frame as an upright RGB array (rows, cols, 3), at most ``max_side`` px long."""
+    w, h = frame.width, frame.height
+    rotation = int(frame.rotation or 0) % 360
+    scale = 1.0 if not max_side else min(1.0, max_side / max(w, h))
+    if scale < 1.0:
+        frame = frame.reformat(width=int(round(w * scale / 2)) * 2,
+                               height=int(round(h * scale / 2)) * 2)
+    rgb = frame.to_ndarray(format="rgb24")
+    # Display rotation is counter-clockwise in FFmpeg's convention: undo it.
+    turns = rotation // 90
+    return np.ascontiguousarray(np.rot90(rgb, k=turns)) if turns else rgb
+
+
+def iter_frames(path: Path, *, max_side: int | None = None,
+                prefetch: int = 8) -> Iterator[tuple[float, np.ndarray]]:
+    """Yield ``(time_s, rgb)`` for every frame, decoded in a background thread.
+
+    Parameters
+    ----------
+    path : Path
+        The video.
+    max_side : int, optional
+        Downscale so the longer side is at most this many pixels (the pose model
+        works at 256 px; decoding 4K at full size only costs time).
+    prefetch : int
+        Frames decoded ahead (the queue bound keeps memory flat).
+
+    Times are seconds from the first frame's presentation time.
+    """
+    frames: queue.Queue = queue.Queue(maxsize=prefetch)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            with _open(path) as container:
+                stream = _video_stream(container, path)
+                stream.thread_type = "AUTO"
+                t0 = None
+                for i, frame in enumerate(_decode(container, stream, path)):
+                    t = frame.time if frame.time is not None else i / _stream_fps(stream)
+                    t0 = t if t0 is None else t0
+                    while not stop.is_set():
+                        try:
+                            frames.put((t - t0, _upright(frame, max_side)), timeout=0.1)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+        except BaseException as exc:  # handed to the consumer, re-raised there
+            frames.put(exc)
+        frames.put(done)
+
+    worker = threading.Thread(target=produce, name="balletmirror-decode", daemon=True)
+    worker.start()
+    try:
+        while (item := frames.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+
+
+def read_video(path: Path, *, progress: Progress | None = None, max_side: int | None = 1280,
+               backend: str = "mediapipe", **pose_options) -> Motion:
+    """Pose of the dancer in every frame of a video, as a raw image-space Motion.
+
+    Parameters
+    ----------
+    path : Path
+        Any video PyAV can decode.
+    progress : callable(done, total), optional
+        Called after each frame (``total`` may be None when the container does not know).
+    max_side : int or None
+        Longest side fed to the pose model, pixels (coordinates are returned in the
+        full-resolution upright frame regardless).
+    backend : str
+        Pose backend name in :data:`balletmirror.io.pose.BACKENDS`.
+    **pose_options
+        Passed to the backend (e.g. ``model_complexity``).
+
+    Returns
+    -------
+    Motion
+        ``space="image"``, ``units="px"``, confidence = the backend's visibility, and
+        ``world`` = its 3D estimate in metres (pelvis-centred, Y up).  Frames without a
+        person are NaN with confidence 0 (never invented).
+
+    Raises
+    ------
+    InputError
+        Unreadable video, or no person in any frame.
+    """
+    from .pose import open_backend
+
+    info = probe_video(path)
+    times, image, conf, world = [], [], [], []
+    with open_backend(backend, **pose_options) as pose:
+        for i, (t, rgb) in enumerate(iter_frames(path, max_side=max_side)):
+            if times and t <= times[-1]:
+                continue  # a repeated timestamp (broken VFR muxing): keep the first frame
+            found = pose.process(rgb)
+            times.append(t)
+            image.append(found.image * (info.width, info.height) if found else None)
+            conf.append(found.confidence if found else None)
+            world.append(found.world if found else None)
+            if progress is not None:
+                progress(i + 1, info.frames)
+    return _assemble(path, info, backend, times, image, conf, world)
+
+
+def _stack(rows: list, shape: tuple[int, ...], fill: float) -> np.ndarray:
+    out = np.full((len(rows), *shape), fill)
+    for i, row in enumerate(rows):
+        if row is not None:
+            out[i] = row
+    return out
+
+
+def _assemble(path: Path, info: VideoInfo, backend: str, times, image, conf, world) -> Motion:
+    if not times:
+        raise InputError(f"{path}: the video holds no decodable frame")
+    positions, _ = empty_arrays(len(times), 2)
+    n_found = sum(row is not None for row in image)
+    if n_found == 0:
+        raise InputError(f"{path}: no person found in any of its {len(times)} frames")
+    positions = _stack(image, positions.shape[1:], np.nan)
+    confidence = _stack(conf, positions.shape[1:2], 0.0)
+    world_arr = _stack(world, (positions.shape[1], 3), np.nan)
+    steps = np.diff(times)
+    fps = 1.0 / float(np.median(steps)) if len(steps) else info.fps
+    return Motion(positions=positions, confidence=np.clip(confidence, 0, 1),
+                  times=np.asarray(times), fps=fps, space="image", units="px",
+                  world=world_arr, image_size=(info.width, info.height),
+                  provenance={"reader": "video", "path": str(path), "backend": backend,
+                              "codec": info.codec, "rotation": info.rotation,
+                              "container_fps": info.fps, "frames": len(times),
+                              "frames_with_person": n_found, "has_audio": info.has_audio})

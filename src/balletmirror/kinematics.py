@@ -1,0 +1,437 @@
+"""Kinematics of a clean Motion: joint angles, trunk and pelvis, facing yaw, centre of
+mass and body height.
+
+All angles are in degrees.  In 3D (world space, or the pose model's 3D companion of
+a video Motion) the angles are anatomical; in 2D (image space only) they are the
+angles *as projected on the image*, which equal the true ones only for movement in
+the picture plane: each series says which (``Kinematics.basis``).
+
+Conventions
+-----------
+* ``{side}_knee_angle``, ``{side}_elbow_angle``: interior angle hip-knee-ankle
+  (shoulder-elbow-wrist); 180 = straight, smaller = more bent.
+* ``{side}_ankle_angle``: interior angle knee-ankle-toe; larger = more pointed
+  (about 100-115 standing flat, 140-170 pointed).
+* ``{side}_hip_flexion``: angle of the thigh from straight down, projected on the
+  pelvis's sagittal plane; positive forward (devant), negative backward (derrière).
+* ``{side}_hip_abduction`` (3D): angle of the thigh out of the sagittal plane,
+  positive away from the midline (à la seconde).
+* ``{side}_hip_rotation`` (3D): rotation of the whole leg about the thigh's axis,
+  from the pelvis's forward direction to the foot's (heel to toe), both projected on
+  the plane normal to the thigh; positive = external rotation (turnout).  It
+  includes the small knee and ankle contributions, as a teacher's eye does.
+* ``{side}_shoulder_elevation``: angle of the upper arm from the trunk's downward
+  axis (0 arms down, 90 à la seconde, 180 en haut).
+* ``trunk_inclination``: angle of the pelvis-to-neck axis from vertical (Y up in 3D;
+  the image's vertical in 2D, assuming an upright camera).
+* ``pelvis_obliquity``: elevation of the left hip over the right, degrees (positive:
+  left hip higher; hip hiking shows here).
+* ``yaw``: the facing direction about the vertical, unwrapped (continues through
+  many turns: 720 after two turns).  3D: the horizontal normal of the hip and
+  shoulder lines, 0 = facing +z (the camera, for video), increasing counter-clockwise
+  seen from above.  2D estimate: see :func:`yaw_2d`.
+* ``com_x/y/z``: centre of mass (de Leva 1996 segment table), in the Motion's units.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+
+from .motion import Motion
+from .skeleton import J
+
+SIDES = ("left", "right")
+
+#: Fractions of standing height H between joint centres (Winter 2009, *Biomechanics and
+#: Motor Control of Human Movement*, 4th ed., Fig. 4.1): ankle 0.039 H, knee 0.285 H,
+#: hip 0.530 H, shoulder 0.818 H above the floor.  Shank + thigh + hip-to-shoulder:
+WINTER_LEG_TRUNK_FRACTION = (0.285 - 0.039) + (0.530 - 0.285) + (0.818 - 0.530)
+
+#: de Leva (1996), "Adjustments to Zatsiorsky-Seluyanov's segment inertia parameters",
+#: J. Biomech. 29(9):1223-1230, Table 4: (mass fraction, CoM position from the proximal
+#: end as a fraction of segment length).  Proximal/distal ends as approximated here:
+#: head = ear mid-point (taken as its CoM); trunk = neck (C7) -> mid-hip; upper arm =
+#: shoulder -> elbow; forearm = elbow -> wrist; hand = its CoM placed at wrist + 0.55 x
+#: forearm vector (hand CoM at 0.75 of a hand ~ 0.74 forearm long, straight wrist);
+#: thigh = hip -> knee; shank = knee -> ankle; foot = heel -> toe.
+DE_LEVA = {
+    "female": {"head": (0.0668, None), "trunk": (0.4257, 0.4151),
+               "upper_arm": (0.0255, 0.5754), "forearm": (0.0138, 0.4559),
+               "hand": (0.0056, None), "thigh": (0.1478, 0.3612),
+               "shank": (0.0481, 0.4416), "foot": (0.0129, 0.4014)},
+    "male": {"head": (0.0694, None), "trunk": (0.4346, 0.4486),
+             "upper_arm": (0.0271, 0.5772), "forearm": (0.0162, 0.4574),
+             "hand": (0.0061, None), "thigh": (0.1416, 0.4095),
+             "shank": (0.0433, 0.4459), "foot": (0.0137, 0.4415)},
+}
+_SEGMENT_ENDS = {"trunk": ("neck", "mid_hip"), "upper_arm": ("shoulder", "elbow"),
+                 "forearm": ("elbow", "wrist"), "thigh": ("hip", "knee"),
+                 "shank": ("knee", "ankle"), "foot": ("heel", "toe")}
+
+
+@dataclasses.dataclass(frozen=True)
+class Kinematics:
+    """Per-frame kinematic series of one Motion.
+
+    Attributes
+    ----------
+    times : array (frames,)
+        Seconds.
+    series : dict of name -> array (frames,)
+        Degrees for angles, the Motion's length units for positions; NaN where the
+        joints involved are unknown.
+    units : dict of name -> str
+    basis : {"3d", "2d"}
+        Whether angles are anatomical (3D) or projected on the image (2D).
+    height : float
+        Estimated standing height, in ``height_units`` (see :func:`body_height`).
+    height_units : str
+    """
+
+    times: np.ndarray
+    series: dict[str, np.ndarray]
+    units: dict[str, str]
+    basis: str
+    height: float
+    height_units: str
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.series[name]
+
+    def write_csv(self, path: str | Path) -> Path:
+        """Write ``time_s`` and every series, one row per frame (empty cell = NaN)."""
+        path = Path(path)
+        names = list(self.series)
+        with path.open("w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["time_s", *[f"{n}_{self.units[n]}" for n in names]])
+            columns = np.column_stack([self.times, *[self.series[n] for n in names]])
+            for row in columns:
+                writer.writerow(["" if np.isnan(v) else f"{v:.6g}" for v in row])
+        return path
+
+
+# ------------------------------------------------------------ vector helpers
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return v / n
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.einsum("...i,...i->...", a, b)
+
+
+def angle_between(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Angle between vectors (..., d) in degrees, in [0, 180]; NaN if either is unknown.
+
+    Uses ``atan2(|u x v|, u . v)``, accurate near 0 and 180 degrees (unlike arccos).
+    """
+    if u.shape[-1] == 2:
+        cross = np.abs(u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0])
+    else:
+        cross = np.linalg.norm(np.cross(u, v), axis=-1)
+    return np.degrees(np.arctan2(cross, _dot(u, v)))
+
+
+def joint_angle(points: np.ndarray, a: str, b: str, c: str) -> np.ndarray:
+    """Interior angle a-b-c at joint ``b`` (degrees), points (frames, joints, d)."""
+    return angle_between(points[:, J[a]] - points[:, J[b]], points[:, J[c]] - points[:, J[b]])
+
+
+def _up_vector(points: np.ndarray) -> np.ndarray:
+    """The world's up direction: +Y in 3D, -y (image rows grow downwards) in 2D."""
+    return np.array([0.0, 1.0, 0.0]) if points.shape[-1] == 3 else np.array([0.0, -1.0])
+
+
+# ------------------------------------------------------------- pelvis frame
+def pelvis_frame(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Orthonormal pelvis axes (frames, 3) each: lateral (to the left), up, forward.
+
+    lateral = left_hip - right_hip; up = mid_hip -> neck made orthogonal to it;
+    forward = lateral x up (right-handed: facing +z when lateral is +x and up +y).
+    """
+    lateral = _unit(points[:, J["left_hip"]] - points[:, J["right_hip"]])
+    trunk = points[:, J["neck"]] - points[:, J["mid_hip"]]
+    up = _unit(trunk - _dot(trunk, lateral)[:, None] * lateral)
+    forward = np.cross(lateral, up)
+    return lateral, up, forward
+
+
+def hip_angles_3d(points: np.ndarray, side: str) -> dict[str, np.ndarray]:
+    """Flexion, abduction and rotation of one hip (degrees), see the module docstring."""
+    lateral, up, forward = pelvis_frame(points)
+    outward = lateral if side == "left" else -lateral
+    thigh = points[:, J[f"{side}_knee"]] - points[:, J[f"{side}_hip"]]
+    flexion = np.degrees(np.arctan2(_dot(thigh, forward), -_dot(thigh, up)))
+    abduction = np.degrees(np.arcsin(np.clip(_dot(_unit(thigh), outward), -1, 1)))
+    axis = _unit(thigh)
+    foot = points[:, J[f"{side}_toe"]] - points[:, J[f"{side}_heel"]]
+    ref = forward - _dot(forward, axis)[:, None] * axis
+    proj = foot - _dot(foot, axis)[:, None] * axis
+    signed = np.degrees(np.arctan2(_dot(np.cross(ref, proj), axis), _dot(ref, proj)))
+    rotation = -signed if side == "left" else signed
+    return {f"{side}_hip_flexion": flexion, f"{side}_hip_abduction": abduction,
+            f"{side}_hip_rotation": rotation}
+
+
+def hip_flexion_2d(points: np.ndarray, side: str) -> dict[str, np.ndarray]:
+    """Projected angle between the trunk's downward axis and the thigh (degrees, >= 0)."""
+    down = points[:, J["mid_hip"]] - points[:, J["neck"]]
+    thigh = points[:, J[f"{side}_knee"]] - points[:, J[f"{side}_hip"]]
+    return {f"{side}_hip_flexion": angle_between(down, thigh)}
+
+
+def limb_angles(points: np.ndarray, side: str) -> dict[str, np.ndarray]:
+    """Knee, ankle, elbow and shoulder angles of one side (degrees)."""
+    s = side
+    down = points[:, J["mid_hip"]] - points[:, J["neck"]]
+    upper_arm = points[:, J[f"{s}_elbow"]] - points[:, J[f"{s}_shoulder"]]
+    return {
+        f"{s}_knee_angle": joint_angle(points, f"{s}_hip", f"{s}_knee", f"{s}_ankle"),
+        f"{s}_ankle_angle": joint_angle(points, f"{s}_knee", f"{s}_ankle", f"{s}_toe"),
+        f"{s}_elbow_angle": joint_angle(points, f"{s}_shoulder", f"{s}_elbow", f"{s}_wrist"),
+        f"{s}_shoulder_elevation": angle_between(upper_arm, down),
+    }
+
+
+def trunk_and_pelvis(points: np.ndarray) -> dict[str, np.ndarray]:
+    """Trunk inclination from vertical and pelvis obliquity (degrees)."""
+    up = _up_vector(points)
+    trunk = points[:, J["neck"]] - points[:, J["mid_hip"]]
+    hips = points[:, J["left_hip"]] - points[:, J["right_hip"]]
+    rise = _dot(hips, up)
+    along = np.linalg.norm(hips - rise[:, None] * up, axis=-1)
+    return {"trunk_inclination": angle_between(trunk, np.broadcast_to(up, trunk.shape)),
+            "pelvis_obliquity": np.degrees(np.arctan2(rise, along))}
+
+
+# -------------------------------------------------------------------- yaw
+def _unwrap_known(angle_rad: np.ndarray) -> np.ndarray:
+    """np.unwrap over the known samples only (NaN gaps kept; turns inside a gap are lost)."""
+    out = np.full_like(angle_rad, np.nan)
+    known = np.isfinite(angle_rad)
+    out[known] = np.unwrap(angle_rad[known])
+    return out
+
+
+def yaw_3d(points: np.ndarray) -> np.ndarray:
+    """Facing yaw (frames,) in degrees, unwrapped, from 3D points (Y up).
+
+    The body's left-right axis is the mean of the unit hip and shoulder lines, taken
+    horizontal; forward = that axis x up; yaw = atan2(forward_x, forward_z).
+    """
+    hips = _unit(points[:, J["left_hip"]] - points[:, J["right_hip"]])
+    shoulders = _unit(points[:, J["left_shoulder"]] - points[:, J["right_shoulder"]])
+    lateral = np.where(np.isfinite(shoulders), hips + shoulders, 2 * hips)
+    lateral[:, 1] = 0.0
+    forward = np.cross(lateral, np.array([0.0, 1.0, 0.0]))
+    return np.degrees(_unwrap_known(np.arctan2(forward[:, 0], forward[:, 2])))
+
+
+def yaw_2d(points: np.ndarray, *, width_quantile: float = 0.95) -> np.ndarray:
+    """Estimated facing yaw (frames,) in degrees from 2D image points, unwrapped.
+
+    From a single camera the facing angle is seen only through foreshortening:
+    ``cos(yaw) ~ w / w_max`` with ``w`` the signed horizontal width of the shoulders
+    and hips (left minus right image x: positive when she faces the camera, negative
+    when she shows her back), normalised by its ``width_quantile`` quantile over the
+    clip (her full width).  The sign of ``sin(yaw)`` is taken from the nose's offset
+    from the shoulder mid-point (she faces her left = image right when the nose is to
+    the right).  This is an *estimate*: it cannot tell a quarter turn from a
+    three-quarter turn when the nose is hidden, and issue-level turn counting combines
+    more cues.
+    """
+    widths = (points[:, J["left_shoulder"], 0] - points[:, J["right_shoulder"], 0]
+              + points[:, J["left_hip"], 0] - points[:, J["right_hip"], 0])
+    known = np.abs(widths[np.isfinite(widths)])
+    full = np.quantile(known, width_quantile) if known.size else np.nan
+    cos = np.clip(widths / full, -1.0, 1.0)
+    nose_offset = points[:, J["nose"], 0] - points[:, J["neck"], 0]
+    sin = np.sign(nose_offset) * np.sqrt(1.0 - cos**2)
+    return np.degrees(_unwrap_known(np.arctan2(sin, cos)))
+
+
+# ---------------------------------------------------------- centre of mass
+def _side_segment_com(points: np.ndarray, side: str, table: dict) -> tuple:
+    """Sum of mass x CoM and of mass for one side's limb segments."""
+    total = np.zeros(points.shape[::2])
+    mass = 0.0
+    for seg, (prox, dist) in _SEGMENT_ENDS.items():
+        if seg == "trunk":
+            continue
+        frac, at = table[seg]
+        p, d = points[:, J[f"{side}_{prox}"]], points[:, J[f"{side}_{dist}"]]
+        total = total + frac * (p + at * (d - p))
+        mass += frac
+    wrist, elbow = points[:, J[f"{side}_wrist"]], points[:, J[f"{side}_elbow"]]
+    total = total + table["hand"][0] * (wrist + 0.55 * (wrist - elbow))
+    return total, mass + table["hand"][0]
+
+
+def centre_of_mass(points: np.ndarray, *, sex: str = "female") -> np.ndarray:
+    """Whole-body centre of mass (frames, d) from de Leva's (1996) segment table.
+
+    NaN on frames where any segment end is unknown.
+    """
+    table = DE_LEVA[sex]
+    head = 0.5 * (points[:, J["left_ear"]] + points[:, J["right_ear"]])
+    head = np.where(np.isfinite(head), head, points[:, J["nose"]])
+    frac, at = table["trunk"]
+    neck, pelvis = points[:, J["neck"]], points[:, J["mid_hip"]]
+    total = table["head"][0] * head + frac * (neck + at * (pelvis - neck))
+    mass = table["head"][0] + frac
+    for side in SIDES:
+        part, m = _side_segment_com(points, side, table)
+        total, mass = total + part, mass + m
+    return total / mass
+
+
+# ------------------------------------------------------------------ height
+def _segment_length(points: np.ndarray, a: str, b: str) -> np.ndarray:
+    return np.linalg.norm(points[:, J[a]] - points[:, J[b]], axis=-1)
+
+
+def body_height(points: np.ndarray, *, quantile: float | None = None) -> float:
+    """Standing height estimated from leg and trunk lengths (Winter's proportions).
+
+    ``H = (shank + thigh + hip-to-shoulder) / 0.779`` with each length the median
+    over frames and sides (3D: lengths do not change), or a high ``quantile`` of the
+    projected lengths for 2D (foreshortening only ever shortens them; default 0.9).
+    Returns NaN when the joints are never seen.
+    """
+    if quantile is None:
+        quantile = 0.5 if points.shape[-1] == 3 else 0.9
+    lengths = []
+    for side in SIDES:
+        legs = (_segment_length(points, f"{side}_knee", f"{side}_ankle")
+                + _segment_length(points, f"{side}_hip", f"{side}_knee")
+                + _segment_length(points, f"{side}_hip", f"{side}_shoulder"))
+        lengths.append(legs)
+    values = np.concatenate(lengths)
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return float("nan")
+    return float(np.quantile(values, quantile) / WINTER_LEG_TRUNK_FRACTION)
+
+
+def normalise_by_height(motion: Motion) -> Motion:
+    """The Motion scaled to body heights (units "height") about its first known pelvis.
+
+    Makes dancers of different sizes and cameras at different distances comparable.
+    """
+    height = body_height(motion.positions)
+    known = np.flatnonzero(np.isfinite(motion.positions[:, J["mid_hip"]]).all(axis=-1))
+    origin = motion.positions[known[0], J["mid_hip"]] if known.size else 0.0
+    world = None if motion.world is None else motion.world / body_height(motion.world)
+    return motion.replace(positions=(motion.positions - origin) / height, units="height",
+                          world=world)
+
+
+# ------------------------------------------------------------------- stage
+def _angle_points(motion: Motion) -> np.ndarray:
+    """The points joint angles are measured on: 3D when there is any, else 2D."""
+    if motion.ndim == 3:
+        return motion.positions
+    if motion.world is not None and np.isfinite(motion.world).any():
+        return motion.world
+    return motion.positions
+
+
+def compute_kinematics(motion: Motion, *, sex: str = "female") -> Kinematics:
+    """All the series of the module docstring for one (clean) Motion.
+
+    Angles and yaw use 3D points when the Motion has them (world space, or a video's
+    3D companion), else the image; the centre of mass is in the Motion's own space.
+    """
+    points = _angle_points(motion)
+    three_d = points.shape[-1] == 3
+    series: dict[str, np.ndarray] = {}
+    for side in SIDES:
+        series.update(limb_angles(points, side))
+        series.update(hip_angles_3d(points, side) if three_d else hip_flexion_2d(points, side))
+    series.update(trunk_and_pelvis(points))
+    series["yaw"] = yaw_3d(points) if three_d else yaw_2d(points)
+    units = {name: "deg" for name in series}
+    com = centre_of_mass(motion.positions, sex=sex)
+    for axis, name in zip(range(motion.ndim), ("com_x", "com_y", "com_z"), strict=False):
+        series[name] = com[:, axis]
+        units[name] = motion.units
+    metric = points is not motion.positions  # the video's 3D companion, metres
+    return Kinematics(times=motion.times.copy(), series=series, units=units,
+                      basis="3d" if three_d else "2d", height=body_height(points),
+                      height_units="m" if metric else motion.units)
+
+
+# ------------------------------------------------------------------ turns
+def _zigzag_pivots(y: np.ndarray, tolerance: float) -> list[int]:
+    """Indices where ``y`` turns back by more than ``tolerance`` (a zig-zag filter).
+
+    Between two consecutive pivots ``y`` moves one way, never retreating more than
+    ``tolerance`` from its running extreme.
+    """
+    pivots, trend, ext = [0], 0, 0
+    for t in range(1, len(y)):
+        rise = y[t] - y[ext if trend else pivots[-1]]
+        if trend == 0 and abs(rise) > tolerance:
+            trend, ext = int(np.sign(rise)), t
+        elif trend and rise * trend >= 0:
+            ext = t
+        elif trend and -rise * trend > tolerance:
+            pivots.append(ext)
+            trend, ext = -trend, t
+    pivots.append(ext if trend else len(y) - 1)
+    return pivots
+
+
+def _settled_bounds(seg: np.ndarray, settled: float) -> tuple[int, int]:
+    """First index where ``seg`` leaves its start and last before it reaches its end
+    (within ``settled`` degrees), trimming the stillness on either side of a rotation."""
+    moving = np.abs(seg - seg[0]) > settled
+    start = max(int(np.argmax(moving)) - 1, 0)
+    last = int(np.argmax(np.abs(seg - seg[-1]) <= settled))
+    return start, max(last, start)
+
+
+def rotation_segments(times: np.ndarray, yaw: np.ndarray, *, min_turns: float = 0.75,
+                      tolerance_deg: float = 45.0, settled_deg: float = 10.0) -> list[dict]:
+    """Stretches where the whole body rotates one way by at least ``min_turns`` turns.
+
+    Parameters
+    ----------
+    times : array (frames,)
+        Seconds.
+    yaw : array (frames,)
+        Unwrapped facing yaw in degrees (NaN frames are skipped).
+    min_turns : float
+        Smallest rotation reported, in turns (360 degrees).
+    tolerance_deg : float
+        How far the yaw may move back (jitter, a wobble) inside one rotation.
+    settled_deg : float
+        Stillness before and after a rotation (within this many degrees) is trimmed.
+
+    Returns
+    -------
+    list of dict
+        ``start_s``, ``end_s``, ``turns`` (signed, to the nearest quarter; positive =
+        counter-clockwise seen from above, i.e. turning to her left).
+    """
+    known = np.flatnonzero(np.isfinite(yaw))
+    if known.size < 2:
+        return []
+    y = yaw[known]
+    pivots = _zigzag_pivots(y, tolerance_deg)
+    out = []
+    for a, b in zip(pivots[:-1], pivots[1:], strict=True):
+        turns = (y[b] - y[a]) / 360.0
+        if abs(turns) < min_turns:
+            continue
+        first, last = _settled_bounds(y[a:b + 1], settled_deg)
+        out.append({"start_s": float(times[known[a + first]]),
+                    "end_s": float(times[known[a + last]]),
+                    "turns": float(np.round(turns * 4) / 4)})
+    return out

@@ -1,0 +1,108 @@
+"""The analysis pipeline as named stages: read -> clean -> kinematics -> results.
+
+Each stage is a pure function of its inputs; only :func:`analyze_file` touches the
+file system (through the readers).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from .clean import CleanSettings, clean_motion
+from .io import detect_kind, read_motion
+from .kinematics import Kinematics, compute_kinematics, rotation_segments
+from .motion import Motion
+
+RESULTS_SCHEMA = "balletmirror.results/1"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Every knob of an analysis, with defaults; never mutated (use ``dataclasses.replace``).
+
+    Attributes
+    ----------
+    clean : CleanSettings
+        Cleaning parameters.
+    max_side : int
+        Longest side of the frames fed to the pose model, pixels.
+    sex : {"female", "male"}
+        Which de Leva segment table the centre of mass uses.
+    """
+
+    clean: CleanSettings = dataclasses.field(default_factory=CleanSettings)
+    max_side: int = 1280
+    sex: str = "female"
+
+
+@dataclasses.dataclass(frozen=True)
+class Analysis:
+    """Everything one analysis produced."""
+
+    source: dict
+    raw: Motion
+    motion: Motion
+    cleaning: dict
+    kinematics: Kinematics
+    rotations: list[dict]
+
+
+def analyze_motion(raw: Motion, *, source: dict, settings: Settings | None = None) -> Analysis:
+    """Clean a raw Motion and compute its kinematics (pure: no file access)."""
+    s = settings or Settings()
+    motion, cleaning = clean_motion(raw, s.clean)
+    kin = compute_kinematics(motion, sex=s.sex)
+    return Analysis(source=source, raw=raw, motion=motion, cleaning=cleaning,
+                    kinematics=kin, rotations=rotation_segments(kin.times, kin["yaw"]))
+
+
+def source_info(path: Path | None, kind: str, motion: Motion) -> dict:
+    """The ``source`` block of results.json."""
+    return {"path": str(path) if path else None, "kind": kind, "fps": round(motion.fps, 6),
+            "frames": motion.n_frames, "duration_s": round(motion.duration_s, 6)}
+
+
+def analyze_file(path: Path, *, settings: Settings | None = None, progress=None) -> Analysis:
+    """Read any supported input and analyse it."""
+    s = settings or Settings()
+    kind = detect_kind(path)
+    options = {"progress": progress, "max_side": s.max_side} if kind == "video" else {}
+    raw = read_motion(path, kind=kind, **options)
+    return analyze_motion(raw, source=source_info(path, kind, raw), settings=s)
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None or value != value else round(float(value), digits)
+
+
+def results_document(analysis: Analysis) -> dict:
+    """The results.json document (schema ``balletmirror.results/1``, see DESIGN.md).
+
+    ``steps``, ``technique`` and ``expression`` are filled by the later stages;
+    ``turns_total`` is the whole-body rotation counted from the facing yaw (the
+    ``rotations`` listed under ``pose``) until turning steps are recognised.
+    """
+    kin, clean = analysis.kinematics, analysis.cleaning
+    pose = {
+        "backend": analysis.raw.provenance.get("backend", analysis.source["kind"]),
+        "coverage": _round(clean["coverage"]),
+        "space": analysis.motion.space,
+        "basis": kin.basis,
+        "height": _round(kin.height),
+        "height_units": kin.height_units,
+        "uncovered": clean["uncovered"],
+        "cleaning": {k: v for k, v in clean.items() if k not in ("coverage", "uncovered")},
+        "rotations": analysis.rotations,
+    }
+    return {
+        "schema": RESULTS_SCHEMA,
+        "source": analysis.source,
+        "pose": pose,
+        "steps": [],
+        "turns_total": float(sum(abs(r["turns"]) for r in analysis.rotations)),
+        "technique": {},
+        "expression": {},
+        "music": None,
+        "reference": None,
+    }
