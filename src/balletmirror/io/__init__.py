@@ -81,7 +81,10 @@ def detect_kind(path: str | Path) -> str:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
-        raise InputError(f"{path}: is a folder; give a video, mocap or keypoint file")
+        if any(path.glob("*_keypoints.json")):
+            return "keypoints"  # OpenPose writes one JSON file per frame
+        raise InputError(f"{path}: is a folder; give a video, mocap or keypoint file "
+                         "(or a folder of OpenPose *_keypoints.json files)")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty (0 bytes)")
     suffix = path.suffix.lower()
