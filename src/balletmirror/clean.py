@@ -6,10 +6,11 @@ The order matters and is fixed in :func:`clean_motion`:
 1. **mask** joints whose confidence is below ``min_confidence`` (they become NaN);
 2. **repair swaps**: pose models trained mostly on people facing the camera give the
    legs (and arms) each other's labels when the dancer shows her back during turns.
-   The labelling of each limb group that minimises the total frame-to-frame
-   displacement is found by dynamic programming (Viterbi over two states per frame:
-   as labelled, or swapped), with a small per-frame cost on "swapped" so that the
-   labels are trusted where the motion cannot tell;
+   The labelling of each limb group that makes its joints' paths smoothest (least
+   summed second difference, which tells a swap of labels from a real crossing of
+   two limbs) is found by dynamic programming (Viterbi over the states of two
+   consecutive frames: as labelled, or swapped), with a small per-frame cost on
+   "swapped" so that the labels are trusted where the motion cannot tell;
 3. **reject outliers** with a Hampel filter (Pearson 2002): a sample further than
    ``k`` scaled MADs from the running median is dropped; the MAD has a floor
    proportional to the trunk length so that stillness does not make every tremor
@@ -113,47 +114,51 @@ def mask_low_confidence(motion: Motion, *, min_confidence: float) -> tuple[Motio
     return _with_world(motion, world, positions=pos), {"masked_points": int(low.sum())}
 
 
-def _swap_costs(points: np.ndarray, pairs: list[tuple[int, int]], scale: float):
-    """Per-frame displacement costs for the four (previous, current) state pairs.
+def _group_states(points: np.ndarray, pairs: list[tuple[int, int]]):
+    """The group's joints as labelled and swapped, on the frames where all are seen.
 
-    ``points`` (frames, joints, dims).  Returns costs (frames, 2, 2) where
-    ``costs[t, a, b]`` is the displacement from frame t-1 in state a to frame t in
-    state b, in trunk lengths, using the last frame where the group was seen.
+    Returns (states (K, 2, n, dims), frame indices (K,)).
     """
     left = np.array([a for a, _ in pairs])
     right = np.array([b for _, b in pairs])
     as_is = points[:, np.concatenate([left, right])]
     swapped = points[:, np.concatenate([right, left])]
-    states = np.stack([as_is, swapped], axis=1)  # (frames, 2, n, dims)
-    seen = np.isfinite(states).all(axis=-1).all(axis=-1)[:, 0]
-    costs = np.zeros((len(points), 2, 2))
-    last = None
-    for t in np.flatnonzero(seen):
-        if last is not None:
-            diff = states[last][:, None] - states[t][None, :]  # (2, 2, n, dims)
-            costs[t] = np.linalg.norm(diff, axis=-1).sum(axis=-1) / scale
-        last = t
-    return costs, seen
+    states = np.stack([as_is, swapped], axis=1)
+    seen = np.flatnonzero(np.isfinite(as_is).all(axis=(-1, -2)))
+    return states[seen], seen
 
 
-def _viterbi_swaps(costs: np.ndarray, seen: np.ndarray, prior: float) -> np.ndarray:
-    """Most likely swapped-state sequence (frames,) bool given transition costs."""
-    n = len(costs)
-    total = np.array([0.0, prior])
-    back = np.zeros((n, 2), dtype=np.int8)
-    for t in range(n):
-        if not seen[t]:
-            back[t] = (0, 1)
-            continue
-        cand = total[:, None] + costs[t]  # (prev, cur)
-        back[t] = np.argmin(cand, axis=0)
-        total = cand[back[t], (0, 1)] + (0.0, prior)
-    state = np.zeros(n, dtype=bool)
-    s = int(np.argmin(total))
-    for t in range(n - 1, -1, -1):
-        state[t] = bool(s)
-        s = int(back[t, s])
-    return state & seen
+def _acceleration_costs(states: np.ndarray, scale: float) -> np.ndarray:
+    """costs[k, a, b, c]: summed |second difference| at seen frame k+1 when frames
+    k, k+1, k+2 are in states a, b, c, in trunk lengths.
+
+    A second difference, unlike a displacement, tells a real crossing of two limbs
+    (smooth) from a swap of their labels (a jump) and from a "bounce".
+    """
+    p0 = states[:-2][:, :, None, None]
+    p1 = states[1:-1][:, None, :, None]
+    p2 = states[2:][:, None, None, :]
+    return np.linalg.norm(p0 - 2 * p1 + p2, axis=-1).sum(axis=-1) / scale
+
+
+def _viterbi_swaps(costs: np.ndarray, prior: float) -> np.ndarray:
+    """Most likely swapped-state sequence (K,) bool over pair states (s_k, s_k+1)."""
+    k_total = costs.shape[0] + 2
+    swap_cost = np.array([0.0, prior])
+    total = swap_cost[:, None] + swap_cost[None, :]  # (s0, s1)
+    back = np.zeros((costs.shape[0], 2, 2), dtype=np.int8)
+    for k in range(costs.shape[0]):
+        cand = total[:, :, None] + costs[k]  # (a, b, c)
+        back[k] = np.argmin(cand, axis=0)
+        total = np.min(cand, axis=0) + swap_cost[None, :]
+    b, c = np.unravel_index(int(np.argmin(total)), total.shape)
+    state = np.zeros(k_total, dtype=bool)
+    state[-2:] = (bool(b), bool(c))
+    for k in range(costs.shape[0] - 1, -1, -1):
+        a = back[k, b, c]
+        state[k] = bool(a)
+        b, c = a, b
+    return state
 
 
 def _apply_swap(arr: np.ndarray, frames: np.ndarray, pairs: list[tuple[int, int]]) -> None:
@@ -174,8 +179,10 @@ def repair_swaps(motion: Motion, *, prior: float = 0.02) -> tuple[Motion, dict]:
     report = {}
     for group in SWAP_GROUPS:
         pairs = group_pairs(group)
-        costs, seen = _swap_costs(pos, pairs, scale)
-        frames = _viterbi_swaps(costs, seen, prior)
+        states, seen = _group_states(pos, pairs)
+        frames = np.zeros(len(pos), dtype=bool)
+        if len(seen) >= 3:
+            frames[seen] = _viterbi_swaps(_acceleration_costs(states, scale), prior)
         for arr in (pos, conf, world):
             if arr is not None:
                 _apply_swap(arr, frames, pairs)

@@ -101,7 +101,8 @@ def _rotate_about_support(p, yaw_deg, support):
     return np.stack([x, rel[..., 1], z], axis=-1) + support[:, None, :]
 
 
-def demo_motion(*, fps: float = 60.0, height: float = 1.65, seed: int = 0) -> Motion:
+def demo_motion(*, fps: float = 60.0, height: float = 1.65, seed: int = 0,
+                noise_m: float = 0.002) -> Motion:
     """The demo performance (see module docstring) as a world-space Motion."""
     H = height
     t = np.arange(0.0, 13.0, 1.0 / fps)
@@ -119,7 +120,7 @@ def demo_motion(*, fps: float = 60.0, height: float = 1.65, seed: int = 0) -> Mo
     p[:, J["neck"]] = 0.5 * (p[:, J["left_shoulder"]] + p[:, J["right_shoulder"]])
     yaw = turn * _ramp(t, t0, t1)
     p = _rotate_about_support(p, yaw, p[:, J["left_ankle"]] * np.array([1.0, 0.0, 1.0]))
-    p += np.random.default_rng(seed).normal(0.0, 0.002, p.shape)
+    p += np.random.default_rng(seed).normal(0.0, noise_m, p.shape)
     return Motion(positions=p, confidence=np.ones(p.shape[:2]), times=t, fps=fps,
                   space="world", units="m", view=None,
                   provenance={"reader": "demo", "generator": "balletmirror.demo",

@@ -249,7 +249,9 @@ def yaw_2d(points: np.ndarray, *, width_quantile: float = 0.95) -> np.ndarray:
     widths = (points[:, J["left_shoulder"], 0] - points[:, J["right_shoulder"], 0]
               + points[:, J["left_hip"], 0] - points[:, J["right_hip"], 0])
     known = np.abs(widths[np.isfinite(widths)])
-    full = np.quantile(known, width_quantile) if known.size else np.nan
+    full = np.quantile(known, width_quantile) if known.size else 0.0
+    if full <= 0:  # never seen from the front or back: no foreshortening cue
+        return np.full(len(points), np.nan)
     cos = np.clip(widths / full, -1.0, 1.0)
     nose_offset = points[:, J["nose"], 0] - points[:, J["neck"], 0]
     sin = np.sign(nose_offset) * np.sqrt(1.0 - cos**2)
@@ -299,7 +301,8 @@ def _segment_length(points: np.ndarray, a: str, b: str) -> np.ndarray:
 def body_height(points: np.ndarray, *, quantile: float | None = None) -> float:
     """Standing height estimated from leg and trunk lengths (Winter's proportions).
 
-    ``H = (shank + thigh + hip-to-shoulder) / 0.779`` with each length the median
+    ``H = (shank + thigh + trunk) / 0.779`` (trunk = mid-hip to neck, the height of
+    the shoulders over the hips) with each length the median
     over frames and sides (3D: lengths do not change), or a high ``quantile`` of the
     projected lengths for 2D (foreshortening only ever shortens them; default 0.9).
     Returns NaN when the joints are never seen.
@@ -310,7 +313,7 @@ def body_height(points: np.ndarray, *, quantile: float | None = None) -> float:
     for side in SIDES:
         legs = (_segment_length(points, f"{side}_knee", f"{side}_ankle")
                 + _segment_length(points, f"{side}_hip", f"{side}_knee")
-                + _segment_length(points, f"{side}_hip", f"{side}_shoulder"))
+                + _segment_length(points, "mid_hip", "neck"))
         lengths.append(legs)
     values = np.concatenate(lengths)
     values = values[np.isfinite(values)]
@@ -388,13 +391,24 @@ def _zigzag_pivots(y: np.ndarray, tolerance: float) -> list[int]:
     return pivots
 
 
-def _settled_bounds(seg: np.ndarray, settled: float) -> tuple[int, int]:
-    """First index where ``seg`` leaves its start and last before it reaches its end
-    (within ``settled`` degrees), trimming the stillness on either side of a rotation."""
-    moving = np.abs(seg - seg[0]) > settled
-    start = max(int(np.argmax(moving)) - 1, 0)
-    last = int(np.argmax(np.abs(seg - seg[-1]) <= settled))
-    return start, max(last, start)
+def _settled_bounds(seg: np.ndarray, settled: float, tolerance: float) -> tuple[int, int]:
+    """Where a rotation really starts and ends inside ``seg`` (one zig-zag run).
+
+    The levels before and after are the medians of the samples before the yaw first
+    moves ``tolerance`` from the start, and after it last is ``tolerance`` short of the
+    end; the rotation starts at the last sample within ``settled`` degrees of the first
+    level and ends at the first sample within ``settled`` of the second.
+    """
+    sign = 1.0 if seg[-1] >= seg[0] else -1.0
+    first_move = int(np.argmax((seg - seg[0]) * sign > tolerance))
+    level0 = np.median(seg[: first_move + 1])
+    near0 = np.flatnonzero(np.abs(seg[: first_move + 1] - level0) <= settled)
+    last_move = int(np.flatnonzero((seg[-1] - seg) * sign > tolerance)[-1])
+    level1 = np.median(seg[last_move:])
+    near1 = np.flatnonzero(np.abs(seg[last_move:] - level1) <= settled)
+    start = int(near0[-1]) if near0.size else 0
+    end = last_move + int(near1[0]) if near1.size else len(seg) - 1
+    return start, max(end, start)
 
 
 def rotation_segments(times: np.ndarray, yaw: np.ndarray, *, min_turns: float = 0.75,
@@ -430,7 +444,7 @@ def rotation_segments(times: np.ndarray, yaw: np.ndarray, *, min_turns: float = 
         turns = (y[b] - y[a]) / 360.0
         if abs(turns) < min_turns:
             continue
-        first, last = _settled_bounds(y[a:b + 1], settled_deg)
+        first, last = _settled_bounds(y[a:b + 1], settled_deg, tolerance_deg)
         out.append({"start_s": float(times[known[a + first]]),
                     "end_s": float(times[known[a + last]]),
                     "turns": float(np.round(turns * 4) / 4)})
