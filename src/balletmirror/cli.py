@@ -58,11 +58,11 @@ def analyze(
     quiet: QuietOpt = False,
 ) -> None:
     """Analyse a performance: pose, cleaning, kinematics -> OUTDIR/results.json."""
-    from .output import prepare_outdir, write_outputs
+    from .output import check_outdir, write_outputs
     from .pipeline import analyze_file, analyze_motion, results_document, source_info
     from .summary import render_summary
 
-    out = prepare_outdir(outdir or _default_outdir(input_path), force=force)
+    out = check_outdir(outdir or _default_outdir(input_path), force=force)
     console = Console(stderr=as_json, quiet=quiet)
     if input_path is None:
         from .demo import demo_motion

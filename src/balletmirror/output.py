@@ -11,21 +11,25 @@ from .pipeline import Analysis, results_document
 OUTPUT_FILES = ("results.json", "kinematics.csv", "motion.npz")
 
 
-def prepare_outdir(outdir: Path, *, force: bool) -> Path:
-    """Create ``outdir``; refuse (InputError) if it already holds our outputs and not ``force``."""
+def check_outdir(outdir: Path, *, force: bool) -> Path:
+    """Refuse (InputError) an ``outdir`` that already holds our outputs, unless ``force``.
+
+    Called before the analysis, so that a long run never ends in a refusal; the folder
+    itself is created only when there is something to write in it.
+    """
     if outdir.exists() and not outdir.is_dir():
         raise InputError(f"{outdir}: exists and is not a folder; choose another -o")
     existing = [name for name in OUTPUT_FILES if (outdir / name).exists()]
     if existing and not force:
         raise InputError(f"{outdir}: already holds {', '.join(existing)}; "
                          "choose another -o or pass --force to overwrite")
-    outdir.mkdir(parents=True, exist_ok=True)
     return outdir
 
 
 def write_outputs(analysis: Analysis, outdir: Path) -> dict[str, Path]:
     """Write results.json, kinematics.csv and the clean Motion into ``outdir``."""
     doc = results_document(analysis)
+    outdir.mkdir(parents=True, exist_ok=True)
     paths = {"results": outdir / "results.json", "kinematics": outdir / "kinematics.csv",
              "motion": outdir / "motion.npz"}
     paths["results"].write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")

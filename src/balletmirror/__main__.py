@@ -1,0 +1,5 @@
+"""``python -m balletmirror`` = the ``balletmirror`` command."""
+
+from .cli import main
+
+main()
