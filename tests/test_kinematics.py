@@ -181,9 +181,13 @@ def test_centre_of_mass_of_symmetric_pose_on_midline():
 
 def test_height_estimate_and_normalisation():
     p = standing_points()
-    h = body_height(p[None])
-    # shank 0.40 + thigh 0.40 + hip-to-shoulder 0.48 over Winter's 0.779
-    assert h == pytest.approx(1.28 / 0.779)
+    # 3D: eyes 1.56 over ankles 0.07, over Winter's 0.936 - 0.039
+    assert body_height(p[None]) == pytest.approx(1.49 / 0.897)
+    # 2D (or no eyes): shank 0.40 + thigh 0.40 + trunk 0.48 over Winter's 0.779
+    assert body_height(project_front(p)[None]) == pytest.approx(300 * 1.28 / 0.779)
+    no_eyes = p.copy()
+    no_eyes[[J["left_eye"], J["right_eye"]]] = np.nan
+    assert body_height(no_eyes[None]) == pytest.approx(1.28 / 0.779)
     m = normalise_by_height(motion_of(2.5 * p))
     assert m.units == "height"
     assert body_height(m.positions) == pytest.approx(1.0)
@@ -210,3 +214,18 @@ def test_kinematics_csv(tmp_path):
     header = path.read_text().splitlines()[0].split(",")
     assert header[0] == "time_s" and "left_knee_angle_deg" in header and "com_y_m" in header
     assert len(path.read_text().splitlines()) == len(k.times) + 1
+
+
+@pytest.mark.realdata
+def test_cmu_mocap_height_and_no_invented_turns(cmu_bvh_files):
+    from balletmirror.io.bvh import root_yaw_deg
+    from balletmirror.pipeline import analyze_file
+
+    for path in cmu_bvh_files:
+        a = analyze_file(path)
+        assert 1.6 < a.kinematics.height < 1.8
+        assert a.kinematics.basis == "3d" and a.kinematics.height_units == "m"
+        assert a.rotations == []  # neither clip turns (the root turns < 50 degrees)
+        yaw = a.kinematics["yaw"] - a.kinematics["yaw"][0]
+        root = root_yaw_deg(path)
+        assert np.abs(yaw - (root - root[0])).max() < 25  # body yaw follows the pelvis

@@ -50,6 +50,7 @@ SIDES = ("left", "right")
 #: Motor Control of Human Movement*, 4th ed., Fig. 4.1): ankle 0.039 H, knee 0.285 H,
 #: hip 0.530 H, shoulder 0.818 H above the floor.  Shank + thigh + hip-to-shoulder:
 WINTER_LEG_TRUNK_FRACTION = (0.285 - 0.039) + (0.530 - 0.285) + (0.818 - 0.530)
+WINTER_EYE, WINTER_ANKLE = 0.936, 0.039
 
 #: de Leva (1996), "Adjustments to Zatsiorsky-Seluyanov's segment inertia parameters",
 #: J. Biomech. 29(9):1223-1230, Table 4: (mass fraction, CoM position from the proximal
@@ -298,17 +299,8 @@ def _segment_length(points: np.ndarray, a: str, b: str) -> np.ndarray:
     return np.linalg.norm(points[:, J[a]] - points[:, J[b]], axis=-1)
 
 
-def body_height(points: np.ndarray, *, quantile: float | None = None) -> float:
-    """Standing height estimated from leg and trunk lengths (Winter's proportions).
-
-    ``H = (shank + thigh + trunk) / 0.779`` (trunk = mid-hip to neck, the height of
-    the shoulders over the hips) with each length the median
-    over frames and sides (3D: lengths do not change), or a high ``quantile`` of the
-    projected lengths for 2D (foreshortening only ever shortens them; default 0.9).
-    Returns NaN when the joints are never seen.
-    """
-    if quantile is None:
-        quantile = 0.5 if points.shape[-1] == 3 else 0.9
+def _height_from_segments(points: np.ndarray, quantile: float) -> float:
+    """(shank + thigh + trunk) / 0.779, each length a ``quantile`` over frames and sides."""
     lengths = []
     for side in SIDES:
         legs = (_segment_length(points, f"{side}_knee", f"{side}_ankle")
@@ -320,6 +312,39 @@ def body_height(points: np.ndarray, *, quantile: float | None = None) -> float:
     if not values.size:
         return float("nan")
     return float(np.quantile(values, quantile) / WINTER_LEG_TRUNK_FRACTION)
+
+
+def _height_from_eyes(points: np.ndarray, quantile: float = 0.9) -> float:
+    """Height of the eyes over the ankles when standing tallest, / (0.936 - 0.039).
+
+    3D, Y up.  The ``quantile`` over frames picks upright frames; relevé lifts the
+    ankles with the eyes, so it does not inflate the estimate.  NaN if the eyes or
+    ankles are seen in fewer than 10% of the frames.
+    """
+    eyes = 0.5 * (points[:, J["left_eye"], 1] + points[:, J["right_eye"], 1])
+    ankles = 0.5 * (points[:, J["left_ankle"], 1] + points[:, J["right_ankle"], 1])
+    rise = (eyes - ankles)[np.isfinite(eyes - ankles)]
+    if rise.size < max(1, 0.1 * len(points)):
+        return float("nan")
+    return float(np.quantile(rise, quantile) / (WINTER_EYE - WINTER_ANKLE))
+
+
+def body_height(points: np.ndarray, *, quantile: float = 0.9) -> float:
+    """Standing height estimated with Winter's (2009, Fig. 4.1) proportions.
+
+    3D (Y up): from the eyes' height over the ankles (:func:`_height_from_eyes`),
+    which does not depend on the proportions of the limbs (retargeted mocap rigs
+    have long legs: the CMU files in ../shared/data read 1.92 m from their segments
+    and 1.68 m from their eyes).  2D, or 3D without eyes: ``H = (shank + thigh +
+    trunk) / 0.779`` with trunk = mid-hip to neck, each length the ``quantile`` of
+    its projected length over frames (foreshortening only ever shortens them).
+    Returns NaN when the joints are never seen.
+    """
+    if points.shape[-1] == 3:
+        height = _height_from_eyes(points, quantile)
+        if np.isfinite(height):
+            return height
+    return _height_from_segments(points, quantile)
 
 
 def normalise_by_height(motion: Motion) -> Motion:
