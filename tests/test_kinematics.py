@@ -57,7 +57,8 @@ def test_standing_pose_angles():
         assert k[f"{side}_hip_abduction"][0] == pytest.approx(0.0, abs=1e-9)
         assert k[f"{side}_hip_rotation"][0] == pytest.approx(0.0, abs=1e-9)
         # knee (0.07 above the floor) -> ankle -> toe 0.07 below and 0.15 ahead
-        assert k[f"{side}_ankle_angle"][0] == pytest.approx(180 - np.degrees(np.arctan2(0.15, 0.07)))
+        expected_ankle = 180 - np.degrees(np.arctan2(0.15, 0.07))
+        assert k[f"{side}_ankle_angle"][0] == pytest.approx(expected_ankle)
     assert k["trunk_inclination"][0] == pytest.approx(0.0, abs=1e-9)
     assert k["pelvis_obliquity"][0] == pytest.approx(0.0, abs=1e-9)
     assert k["yaw"][0] == pytest.approx(0.0, abs=1e-9)

@@ -8,7 +8,7 @@ from poses import motion_of, standing_points
 
 from balletmirror.errors import InputError, MotionValidationError
 from balletmirror.motion import Motion, load_motion
-from balletmirror.skeleton import JOINTS, J, MIRROR_PERMUTATION, mirror_name
+from balletmirror.skeleton import JOINTS, MIRROR_PERMUTATION, J, mirror_name
 
 N = len(JOINTS)
 

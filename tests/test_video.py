@@ -1,6 +1,5 @@
 """Video input: streamed decoding, rotation, timestamps, bad files, and real clips."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -38,7 +38,7 @@ import numpy as np
 from scipy import interpolate, ndimage, signal
 
 from .motion import Motion
-from .skeleton import J, SWAP_GROUPS, group_pairs
+from .skeleton import SWAP_GROUPS, J, group_pairs
 
 
 @dataclasses.dataclass(frozen=True)

@@ -75,6 +75,27 @@ def _check_confidence(confidence: np.ndarray, shape: tuple[int, int]) -> None:
         raise _fail("confidence in [0, 1]", "values outside it or NaN")
 
 
+def _check_fps(fps: object) -> None:
+    numeric = isinstance(fps, (int, float, np.integer, np.floating))
+    if not (numeric and np.isfinite(fps) and fps > 0):
+        raise _fail("fps > 0", repr(fps))
+
+
+def _check_image_size(size) -> tuple[int, int] | None:
+    if size is None:
+        return None
+    if len(size) != 2 or min(size) <= 0:
+        raise _fail("image_size as (width, height) > 0", repr(size))
+    return (int(size[0]), int(size[1]))
+
+
+def _json_copy(provenance: dict) -> dict:
+    try:
+        return json.loads(json.dumps(dict(provenance)))
+    except (TypeError, ValueError):
+        raise _fail("a JSON-serialisable provenance dict", type(provenance)) from None
+
+
 def _fill_derived(points: np.ndarray, conf: np.ndarray | None) -> None:
     """Fill NaN derived joints in place with the mid-point of their defining pair."""
     for name, (a, b) in DERIVED.items():
@@ -106,7 +127,8 @@ class Motion:
     space : {"image", "world"}
         See the module docstring for the axes.
     units : str
-        "px" or "height" (body heights, after normalisation) for image space, "m" or "height" for world space.
+        "px" for image space, "m" for world space, or "height" (body heights, after
+        :func:`balletmirror.kinematics.normalise_by_height`) for either.
     world : array (frames, joints, 3) or None
         Optional companion 3D estimate in metres (video pose backends), pelvis-centred.
     image_size : (width, height) or None
@@ -140,9 +162,7 @@ class Motion:
         _check_times(times, n)
         confidence = _as_float_array("confidence", self.confidence)
         _check_confidence(confidence, positions.shape[:2])
-        if not (isinstance(self.fps, (int, float, np.integer, np.floating)) and np.isfinite(self.fps)
-                and self.fps > 0):
-            raise _fail("fps > 0", repr(self.fps))
+        _check_fps(self.fps)
         world = None
         if self.world is not None:
             world = _as_float_array("world", self.world)
@@ -151,15 +171,8 @@ class Motion:
             _fill_derived(world, None)
         _fill_derived(positions, confidence)
         confidence[np.isnan(positions).any(axis=-1)] = 0.0
-        size = self.image_size
-        if size is not None:
-            if len(size) != 2 or min(size) <= 0:
-                raise _fail("image_size as (width, height) > 0", repr(size))
-            size = (int(size[0]), int(size[1]))
-        try:
-            provenance = json.loads(json.dumps(dict(self.provenance)))
-        except (TypeError, ValueError):
-            raise _fail("a JSON-serialisable provenance dict", type(self.provenance)) from None
+        size = _check_image_size(self.image_size)
+        provenance = _json_copy(self.provenance)
         for arr in (positions, confidence, times, world):
             if arr is not None:
                 arr.setflags(write=False)

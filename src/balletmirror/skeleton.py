@@ -90,7 +90,7 @@ def joint_index(name: str) -> int:
 
 
 def mirror_name(name: str) -> str:
-    """The joint on the other side: ``left_knee`` -> ``right_knee``; centre joints map to themselves."""
+    """The joint on the other side: ``left_knee`` -> ``right_knee``; centre joints stay."""
     if name.startswith("left_"):
         return "right_" + name[5:]
     if name.startswith("right_"):
