@@ -128,17 +128,22 @@ def _group_states(points: np.ndarray, pairs: list[tuple[int, int]]):
     return states[seen], seen
 
 
-def _acceleration_costs(states: np.ndarray, scale: float) -> np.ndarray:
+def _acceleration_costs(states: np.ndarray, scale: float, *, block: int = 2048) -> np.ndarray:
     """costs[k, a, b, c]: summed |second difference| at seen frame k+1 when frames
     k, k+1, k+2 are in states a, b, c, in trunk lengths.
 
     A second difference, unlike a displacement, tells a real crossing of two limbs
-    (smooth) from a swap of their labels (a jump) and from a "bounce".
+    (smooth) from a swap of their labels (a jump) and from a "bounce".  Computed in
+    blocks of frames so that memory does not grow with the video's length.
     """
-    p0 = states[:-2][:, :, None, None]
-    p1 = states[1:-1][:, None, :, None]
-    p2 = states[2:][:, None, None, :]
-    return np.linalg.norm(p0 - 2 * p1 + p2, axis=-1).sum(axis=-1) / scale
+    costs = np.empty((len(states) - 2, 2, 2, 2))
+    for s in range(0, len(costs), block):
+        e = min(s + block, len(costs))
+        p0 = states[s:e][:, :, None, None]
+        p1 = states[s + 1:e + 1][:, None, :, None]
+        p2 = states[s + 2:e + 2][:, None, None, :]
+        costs[s:e] = np.linalg.norm(p0 - 2 * p1 + p2, axis=-1).sum(axis=-1) / scale
+    return costs
 
 
 def _viterbi_swaps(costs: np.ndarray, prior: float) -> np.ndarray:
@@ -191,13 +196,22 @@ def repair_swaps(motion: Motion, *, prior: float = 0.02) -> tuple[Motion, dict]:
     return out, {"swapped_frames": report}
 
 
-def _running_nanmedian(x: np.ndarray, half: int) -> np.ndarray:
-    """Median of ``x[t-half : t+half+1]`` ignoring NaN, along axis 0 (edges repeated)."""
+def _running_nanmedian(x: np.ndarray, half: int, *, block: int = 2048) -> np.ndarray:
+    """Median of ``x[t-half : t+half+1]`` ignoring NaN, along axis 0 (edges repeated).
+
+    Computed ``block`` frames at a time so that the windows copied by ``nanmedian``
+    take constant memory, whatever the video's length.
+    """
     padded = np.pad(x, [(half, half)] + [(0, 0)] * (x.ndim - 1), mode="edge")
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1, axis=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN
-        return np.nanmedian(windows, axis=-1)
+    out = np.empty(x.shape, dtype=np.float64)
+    for s in range(0, len(x), block):
+        e = min(s + block, len(x))
+        windows = np.lib.stride_tricks.sliding_window_view(padded[s:e + 2 * half],
+                                                           2 * half + 1, axis=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN
+            out[s:e] = np.nanmedian(windows, axis=-1)
+    return out
 
 
 def _hampel(x: np.ndarray, half: int, k: float, floor: float) -> np.ndarray:

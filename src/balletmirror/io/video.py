@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ..motion import Motion, empty_arrays
+from ..motion import Motion
+from ..skeleton import JOINTS
 
 #: Codecs of still images: a "video" made of them is an image in disguise.
 STILL_IMAGE_CODECS = {"png", "mjpeg", "bmp", "gif", "webp", "tiff", "jpeg2000", "jpegls"}
@@ -222,45 +223,65 @@ def read_video(path: Path, *, progress: Progress | None = None, max_side: int | 
     from .pose import open_backend
 
     info = probe_video(path)
-    times, image, conf, world = [], [], [], []
+    frames = _FrameBuffer(info.frames or 1024)
     with open_backend(backend, **pose_options) as pose:
         for i, (t, rgb) in enumerate(iter_frames(path, max_side=max_side)):
-            if times and t <= times[-1]:
+            if frames.n and t <= frames.last_time:
                 continue  # a repeated timestamp (broken VFR muxing): keep the first frame
-            found = pose.process(rgb)
-            times.append(t)
-            image.append(found.image * (info.width, info.height) if found else None)
-            conf.append(found.confidence if found else None)
-            world.append(found.world if found else None)
+            frames.append(t, pose.process(rgb), (info.width, info.height))
             if progress is not None:
                 progress(i + 1, info.frames)
-    return _assemble(path, info, backend, times, image, conf, world)
+    return _assemble(path, info, backend, frames)
 
 
-def _stack(rows: list, shape: tuple[int, ...], fill: float) -> np.ndarray:
-    out = np.full((len(rows), *shape), fill)
-    for i, row in enumerate(rows):
-        if row is not None:
-            out[i] = row
-    return out
+class _FrameBuffer:
+    """Per-frame pose results in preallocated arrays (grown by doubling), so that a
+    long video costs a few hundred bytes a frame and no Python object per frame."""
+
+    def __init__(self, capacity: int):
+        n = len(JOINTS)
+        self.n = 0
+        self.found = 0
+        self.times = np.empty(capacity)
+        self.image = np.full((capacity, n, 2), np.nan)
+        self.confidence = np.zeros((capacity, n))
+        self.world = np.full((capacity, n, 3), np.nan)
+
+    @property
+    def last_time(self) -> float:
+        return float(self.times[self.n - 1])
+
+    def _grow(self) -> None:
+        for name, fill in (("times", np.nan), ("image", np.nan), ("confidence", 0.0),
+                           ("world", np.nan)):
+            arr = getattr(self, name)
+            setattr(self, name, np.concatenate([arr, np.full_like(arr, fill)]))
+
+    def append(self, t: float, found, size: tuple[int, int]) -> None:
+        if self.n == len(self.times):
+            self._grow()
+        self.times[self.n] = t
+        if found is not None:
+            self.image[self.n] = found.image * size
+            self.confidence[self.n] = found.confidence
+            self.world[self.n] = found.world
+            self.found += 1
+        self.n += 1
 
 
-def _assemble(path: Path, info: VideoInfo, backend: str, times, image, conf, world) -> Motion:
-    if not times:
+def _assemble(path: Path, info: VideoInfo, backend: str, frames: _FrameBuffer) -> Motion:
+    if frames.n == 0:
         raise InputError(f"{path}: the video holds no decodable frame")
-    positions, _ = empty_arrays(len(times), 2)
-    n_found = sum(row is not None for row in image)
-    if n_found == 0:
-        raise InputError(f"{path}: no person found in any of its {len(times)} frames")
-    positions = _stack(image, positions.shape[1:], np.nan)
-    confidence = _stack(conf, positions.shape[1:2], 0.0)
-    world_arr = _stack(world, (positions.shape[1], 3), np.nan)
+    if frames.found == 0:
+        raise InputError(f"{path}: no person found in any of its {frames.n} frames")
+    n = frames.n
+    times = frames.times[:n]
     steps = np.diff(times)
     fps = 1.0 / float(np.median(steps)) if len(steps) else info.fps
-    return Motion(positions=positions, confidence=np.clip(confidence, 0, 1),
-                  times=np.asarray(times), fps=fps, space="image", units="px",
-                  world=world_arr, image_size=(info.width, info.height),
+    return Motion(positions=frames.image[:n], confidence=np.clip(frames.confidence[:n], 0, 1),
+                  times=times, fps=fps, space="image", units="px", world=frames.world[:n],
+                  image_size=(info.width, info.height),
                   provenance={"reader": "video", "path": str(path), "backend": backend,
                               "codec": info.codec, "rotation": info.rotation,
-                              "container_fps": info.fps, "frames": len(times),
-                              "frames_with_person": n_found, "has_audio": info.has_audio})
+                              "container_fps": info.fps, "frames": n,
+                              "frames_with_person": frames.found, "has_audio": info.has_audio})
