@@ -52,7 +52,9 @@ class CleanSettings:
     repair_swaps : bool or None
         Repair left/right label swaps; None = only for pose-model (video) input.
     swap_prior : float
-        Per-frame cost of the "swapped" state, in trunk lengths.
+        Per-frame cost of the "swapped" state, in trunk lengths per joint of the group
+        (legs 10 joints, arms 6, face 4): the motion evidence against a swap grows with
+        the number of joints, so the prior does too.
     outlier_window_s : float
         Half-width of the Hampel window, seconds.
     outlier_k : float
@@ -67,7 +69,7 @@ class CleanSettings:
 
     min_confidence: float = 0.3
     repair_swaps: bool | None = None
-    swap_prior: float = 0.02
+    swap_prior: float = 0.008
     outlier_window_s: float = 0.1
     outlier_k: float = 4.0
     outlier_floor: float = 0.1
@@ -166,6 +168,31 @@ def _viterbi_swaps(costs: np.ndarray, prior: float) -> np.ndarray:
     return state
 
 
+def _partial_swaps(points: np.ndarray, swapped: np.ndarray, seen: np.ndarray,
+                   pairs: list[tuple[int, int]]) -> np.ndarray:
+    """Swapped state of the frames where only part of the group is seen.
+
+    Each such frame takes the labelling whose known joints lie nearer the positions
+    interpolated between the (already repaired) fully seen frames around it.
+    """
+    idx = np.array([a for a, _ in pairs] + [b for _, b in pairs])
+    mirror = np.array([b for _, b in pairs] + [a for a, _ in pairs])
+    repaired = np.where(swapped[seen, None, None], points[seen][:, mirror], points[seen][:, idx])
+    out = swapped.copy()
+    partial = np.isfinite(points[:, idx]).all(axis=-1).any(axis=-1)
+    partial[seen] = False
+    for t in np.flatnonzero(partial):
+        after = int(np.searchsorted(seen, t))
+        before = max(after - 1, 0)
+        after = min(after, len(seen) - 1)
+        w = 0.0 if after == before else (t - seen[before]) / (seen[after] - seen[before])
+        guess = (1 - w) * repaired[before] + w * repaired[after]
+        as_is = np.nansum(np.linalg.norm(points[t, idx] - guess, axis=-1))
+        crossed = np.nansum(np.linalg.norm(points[t, mirror] - guess, axis=-1))
+        out[t] = crossed < as_is
+    return out
+
+
 def _apply_swap(arr: np.ndarray, frames: np.ndarray, pairs: list[tuple[int, int]]) -> None:
     for a, b in pairs:
         tmp = arr[frames, a].copy()
@@ -173,7 +200,7 @@ def _apply_swap(arr: np.ndarray, frames: np.ndarray, pairs: list[tuple[int, int]
         arr[frames, b] = tmp
 
 
-def repair_swaps(motion: Motion, *, prior: float = 0.02) -> tuple[Motion, dict]:
+def repair_swaps(motion: Motion, *, prior: float = 0.008) -> tuple[Motion, dict]:
     """Undo left/right label swaps of each limb group (see module docstring).
 
     Returns the repaired Motion and ``{"swapped_frames": {group: n}, ...}``.
@@ -187,7 +214,9 @@ def repair_swaps(motion: Motion, *, prior: float = 0.02) -> tuple[Motion, dict]:
         states, seen = _group_states(pos, pairs)
         frames = np.zeros(len(pos), dtype=bool)
         if len(seen) >= 3:
-            frames[seen] = _viterbi_swaps(_acceleration_costs(states, scale), prior)
+            costs = _acceleration_costs(states, scale)
+            frames[seen] = _viterbi_swaps(costs, prior * 2 * len(pairs))
+            frames = _partial_swaps(pos, frames, seen, pairs)
         for arr in (pos, conf, world):
             if arr is not None:
                 _apply_swap(arr, frames, pairs)
