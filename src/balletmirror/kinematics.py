@@ -244,8 +244,8 @@ def yaw_2d(points: np.ndarray, *, width_quantile: float = 0.95) -> np.ndarray:
     clip (her full width).  The sign of ``sin(yaw)`` is taken from the nose's offset
     from the shoulder mid-point (she faces her left = image right when the nose is to
     the right).  This is an *estimate*: it cannot tell a quarter turn from a
-    three-quarter turn when the nose is hidden, and issue-level turn counting combines
-    more cues.
+    three-quarter turn when the nose is hidden; counting turns from a single view needs
+    more cues (which side of the face shows, the working leg's periodic whip).
     """
     widths = (points[:, J["left_shoulder"], 0] - points[:, J["right_shoulder"], 0]
               + points[:, J["left_hip"], 0] - points[:, J["right_hip"], 0])
