@@ -120,6 +120,26 @@ def pose(
                   f"-> {output}")
 
 
+@app.command("evaluate")
+def evaluate_command(
+    results: Annotated[Path, typer.Argument(metavar="RESULTS", help="results.json of an "
+                                            "analysis.")],
+    truth: Annotated[Path, typer.Argument(metavar="TRUTH", help="truth.json from the "
+                                          "synthetic studio.")],
+    min_iou: Annotated[float, typer.Option("--min-iou", help="Temporal IoU a predicted step "
+                                           "needs with a true step of the same name.")] = 0.3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Score an analysis (results.json) against ground truth (truth.json)."""
+    from .evaluate import evaluate_files, format_table
+
+    report = evaluate_files(results, truth, min_iou=min_iou)
+    if as_json:
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+    else:
+        Console().print(format_table(report))
+
+
 def main() -> None:
     """Console-script entry point: errors become one line and an exit code."""
     try:
