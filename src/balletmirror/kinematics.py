@@ -16,10 +16,12 @@ Conventions
   pelvis's sagittal plane; positive forward (devant), negative backward (derrière).
 * ``{side}_hip_abduction`` (3D): angle of the thigh out of the sagittal plane,
   positive away from the midline (à la seconde).
-* ``{side}_hip_rotation`` (3D): rotation of the whole leg about the thigh's axis,
-  from the pelvis's forward direction to the foot's (heel to toe), both projected on
-  the plane normal to the thigh; positive = external rotation (turnout).  It
-  includes the small knee and ankle contributions, as a teacher's eye does.
+* ``{side}_hip_rotation`` (3D): rotation of the whole leg about the thigh's axis
+  (swing-twist: the pelvis's forward direction carried onto the thigh by the shortest
+  swing from straight down is the reference); the leg's facing is the foot (heel to
+  toe) or, knee bent over 30 degrees, the knee; positive = external rotation
+  (turnout).  It includes the small knee and ankle contributions, as a teacher's eye
+  does.
 * ``{side}_shoulder_elevation``: angle of the upper arm from the trunk's downward
   axis (0 arms down, 90 à la seconde, 180 en haut).
 * ``trunk_inclination``: angle of the pelvis-to-neck axis from vertical (Y up in 3D;
@@ -163,18 +165,47 @@ def pelvis_frame(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return lateral, up, forward
 
 
+def _swing(v: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Rotate ``v`` (frames, 3) by the shortest rotation taking unit ``start`` to unit
+    ``end`` (Rodrigues' formula); NaN where ``end`` is opposite ``start``."""
+    k = np.cross(start, end)
+    s = np.linalg.norm(k, axis=-1, keepdims=True)
+    c = _dot(start, end)[:, None]
+    k = np.where(s > 1e-9, k / np.maximum(s, 1e-12), 0.0)
+    return v * c + np.cross(k, v) * s + k * _dot(k, v)[:, None] * (1 - c)
+
+
+def _leg_facing(points: np.ndarray, side: str, axis: np.ndarray) -> np.ndarray:
+    """The direction the leg faces (kneecap), perpendicular to the thigh ``axis``.
+
+    With the knee bent more than 30 degrees it is opposite the shank; with a straighter
+    knee it is the foot (heel to toe) — both projected on the plane normal to the thigh.
+    """
+    knee, ankle = points[:, J[f"{side}_knee"]], points[:, J[f"{side}_ankle"]]
+    shank = ankle - knee
+    foot = points[:, J[f"{side}_toe"]] - points[:, J[f"{side}_heel"]]
+    bent = angle_between(shank, axis) > 30.0
+    cue = np.where(bent[:, None], -shank, foot)
+    return cue - _dot(cue, axis)[:, None] * axis
+
+
 def hip_angles_3d(points: np.ndarray, side: str) -> dict[str, np.ndarray]:
-    """Flexion, abduction and rotation of one hip (degrees), see the module docstring."""
+    """Flexion, abduction and rotation of one hip (degrees), see the module docstring.
+
+    Rotation is a swing-twist decomposition: the pelvis's forward direction is carried
+    onto the thigh by the shortest swing from straight down, and the rotation is the
+    twist about the thigh from that reference to where the leg faces (so a turned-out
+    leg à la seconde, kneecap to the ceiling, reads the same turnout as when standing).
+    """
     lateral, up, forward = pelvis_frame(points)
     outward = lateral if side == "left" else -lateral
     thigh = points[:, J[f"{side}_knee"]] - points[:, J[f"{side}_hip"]]
     flexion = np.degrees(np.arctan2(_dot(thigh, forward), -_dot(thigh, up)))
     abduction = np.degrees(np.arcsin(np.clip(_dot(_unit(thigh), outward), -1, 1)))
     axis = _unit(thigh)
-    foot = points[:, J[f"{side}_toe"]] - points[:, J[f"{side}_heel"]]
-    ref = forward - _dot(forward, axis)[:, None] * axis
-    proj = foot - _dot(foot, axis)[:, None] * axis
-    signed = np.degrees(np.arctan2(_dot(np.cross(ref, proj), axis), _dot(ref, proj)))
+    ref = _swing(forward, -up, axis)
+    facing = _leg_facing(points, side, axis)
+    signed = np.degrees(np.arctan2(_dot(np.cross(ref, facing), axis), _dot(ref, facing)))
     rotation = -signed if side == "left" else signed
     return {f"{side}_hip_flexion": flexion, f"{side}_hip_abduction": abduction,
             f"{side}_hip_rotation": rotation}

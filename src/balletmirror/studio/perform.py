@@ -1,0 +1,283 @@
+"""Performing a choreography: key poses on a timeline, interpolated, placed on the floor.
+
+Each step adds key poses (values of some :mod:`~balletmirror.studio.body` tracks at
+some times), the time spans over which a foot (or both) is planted, flights, and
+its ground-truth entry.  :func:`perform` interpolates every track through its keys
+(monotone cubic: no overshoot unless a key asks for it), runs the forward
+kinematics, and places the body in the room frame by frame so that the planted foot
+never slides: during a support span the planted point (the ball of the foot, or the
+mid-point of both) keeps the world position it had when the span began, so turns
+pivot on the supporting foot; during a flight the pelvis follows a ballistic
+parabola (g = 9.81 m/s^2) from take-off to landing.
+
+Stances are solved by inverse kinematics (:func:`~balletmirror.studio.body.solve_leg`)
+from where the feet stand, so legs keep their lengths and knees bend over the toes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from scipy.interpolate import PchipInterpolator
+
+from .body import SIDES, SIGN, TRACKS, Body, leg_joints, neutral_tracks, pose_joints, \
+    solve_leg, turn
+from ..skeleton import J
+
+G = 9.81
+OTHER = {"left": "right", "right": "left"}
+
+#: Feet of the five positions: toe (ball) of each foot relative to the pelvis,
+#: (outward, forward) in fractions of H, for the *front* foot's side "right".
+POSITION_FEET = {
+    1: {"right": (0.06, 0.05), "left": (0.06, 0.05)},
+    2: {"right": (0.24, 0.05), "left": (0.24, 0.05)},
+    4: {"right": (-0.04, 0.20), "left": (0.08, -0.04)},
+    5: {"right": (-0.05, 0.05), "left": (0.09, -0.02)},
+}
+TURNOUT = 70.0  # degrees each foot, a well-trained student
+ARMS = {  # (elevation, azimuth, elbow) of each arm
+    "bras_bas": (15.0, 20.0, 35.0), "first": (70.0, 15.0, 45.0),
+    "second": (80.0, 85.0, 15.0), "fifth": (165.0, 20.0, 35.0),
+    "demi": (45.0, 70.0, 20.0), "arabesque_front": (95.0, 5.0, 5.0),
+    "arabesque_side": (85.0, 95.0, 5.0),
+}
+
+
+@dataclasses.dataclass
+class Stage:
+    """The timeline under construction (mutable builder, private to :func:`perform`)."""
+
+    body: Body
+    keys: dict = dataclasses.field(default_factory=lambda: {n: [] for n in TRACKS})
+    support: list = dataclasses.field(default_factory=list)  # (t0, t1, mode)
+    truth: list = dataclasses.field(default_factory=list)
+    t: float = 0.0
+    position: int = 5
+    front: str = "right"
+    yaw: float = 0.0
+    arms: str = "bras_bas"
+
+    def key(self, t: float, values: dict) -> None:
+        """Key the given track values at time ``t`` (seconds); a key at the time of the
+        track's last key replaces it, an earlier one is moved just after it."""
+        for name, value in values.items():
+            track = self.keys[name]
+            if track and abs(t - track[-1][0]) < 1e-9:
+                track[-1] = (track[-1][0], float(value))
+            elif track and t < track[-1][0]:
+                track.append((track[-1][0] + 1e-3, float(value)))
+            else:
+                track.append((t, float(value)))
+
+    def plant(self, t0: float, t1: float, mode: str) -> None:
+        """Declare the support between ``t0`` and ``t1``: left, right, both or air."""
+        self.support.append((t0, t1, mode))
+
+
+# ------------------------------------------------------------------ poses
+def feet_of(position: int, front: str, body: Body) -> dict[str, tuple[float, float]]:
+    """Toe (x, z) of each foot in the pelvis frame (x to her left), metres."""
+    layout = POSITION_FEET[position]
+    back = OTHER[front]
+    out = {}
+    for side, spec in ((front, layout["right"]), (back, layout["left"])):
+        outward, forward = spec
+        out[side] = (SIGN[side] * outward * body.height, forward * body.height)
+    return out
+
+
+def _ankle_from_toe(toe_xz, facing: float, releve: float, side: str, body: Body,
+                    floor_y: float) -> np.ndarray:
+    """Ankle position (3,) for a toe on the floor, the foot along ``facing``."""
+    r = np.radians(releve)
+    a = np.radians(facing)
+    along = body.ball * np.cos(r) - body.ankle_h * np.sin(r)
+    rise = body.ankle_h * np.cos(r) + body.ball * np.sin(r)
+    fx, fz = SIGN[side] * np.sin(a), np.cos(a)
+    return np.array([toe_xz[0] - along * fx, floor_y + rise, toe_xz[1] - along * fz])
+
+
+def stance_pose(stage: Stage, *, drop: float = 0.0, releve: float = 0.0,
+                knee_in: float = 0.0, feet=None) -> dict:
+    """Both legs planted in the current position, the pelvis lowered by ``drop``
+    metres (plié) and the heels raised ``releve`` degrees."""
+    body = stage.body
+    feet = _centred(feet or feet_of(stage.position, stage.front, body), releve, body)
+    rise = body.ankle_h * np.cos(np.radians(releve)) + body.ball * np.sin(np.radians(releve))
+    reach = body.thigh + body.shank
+    horiz = max(np.hypot(x - SIGN[s] * body.hip_half, z) for s, (x, z) in feet.items())
+    floor_y = -(rise + np.sqrt(reach**2 - horiz**2) - drop)
+    values = {}
+    for side, toe in feet.items():
+        ankle = _ankle_from_toe(toe, TURNOUT, releve, side, body, floor_y)
+        values.update(_solve(ankle, side, TURNOUT - knee_in, releve, body,
+                             foot_facing=TURNOUT if knee_in else None))
+    return values
+
+
+def _centred(feet: dict, releve: float, body: Body) -> dict:
+    """The feet shifted so that each ankle is as far (horizontally) from its hip as the
+    other: both legs can then be straight at once, the pelvis centred over the feet."""
+    offsets = {}
+    for side, toe in feet.items():
+        ankle = _ankle_from_toe(toe, TURNOUT, releve, side, body, 0.0)
+        offsets[side] = np.array([ankle[0] - SIGN[side] * body.hip_half, ankle[2]])
+    shift = -0.5 * (offsets["left"] + offsets["right"])
+    return {side: (x + shift[0], z + shift[1]) for side, (x, z) in feet.items()}
+
+
+def toe_on_floor_height(stage: Stage, working: str, direction: float, support: dict) -> float:
+    """Thigh elevation (degrees) at which the straight, pointed working leg's toe just
+    touches the floor that the supporting foot stands on (tendu, rond de jambe)."""
+    def toe_y(elev: float) -> tuple[float, float]:
+        tracks = {k: np.array([v]) for k, v in neutral_tracks(1).items()}
+        tracks.update({k: np.array([v]) for k, v in support.items()})
+        tracks.update({k: np.array([v]) for k, v in gesture(working, direction=direction,
+                                                            height=elev, point=80.0).items()})
+        floor = leg_joints(tracks, OTHER[working], stage.body)["toe"][0, 1]
+        return leg_joints(tracks, working, stage.body)["toe"][0, 1], floor
+
+    lo, hi = 0.0, 80.0
+    for _ in range(40):  # bisection: the toe rises as the leg is raised
+        mid = 0.5 * (lo + hi)
+        y, floor = toe_y(mid)
+        lo, hi = (mid, hi) if y < floor else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def _solve(ankle, side, facing, releve, body, foot_facing=None) -> dict:
+    out = solve_leg(ankle[None], side=side, facing=np.array([facing]),
+                    releve=np.array([releve]), body=body,
+                    foot_facing=None if foot_facing is None else np.array([foot_facing]))
+    return {k: float(v[0]) for k, v in out.items()}
+
+
+def single_support_pose(stage: Stage, side: str, *, releve: float, knee: float = 0.0) -> dict:
+    """The supporting leg ``side`` under the pelvis (its toe below the hip), straight
+    (or bent ``knee`` degrees), heel raised ``releve`` degrees."""
+    body = stage.body
+    toe = (SIGN[side] * body.hip_half * 0.4, 0.04 * body.height)
+    rise = body.ankle_h * np.cos(np.radians(releve)) + body.ball * np.sin(np.radians(releve))
+    lt, ls = body.thigh, body.shank
+    straight = np.sqrt(lt**2 + ls**2 + 2 * lt * ls * np.cos(np.radians(knee)))
+    ankle = _ankle_from_toe(toe, TURNOUT, releve, side, body, -(rise + straight))
+    return _solve(ankle, side, TURNOUT, releve, body)
+
+
+def gesture(side: str, *, direction: float, height: float, knee: float = 0.0,
+            point: float = 75.0, turnout: float = TURNOUT) -> dict:
+    """A working leg in the air: ``direction`` 0 devant / 90 seconde / 180 derrière,
+    thigh ``height`` degrees from down, the leg turned out ``turnout`` degrees."""
+    return {f"{side}_dir": direction, f"{side}_elev": height,
+            f"{side}_rot": turnout - direction, f"{side}_knee": knee,
+            f"{side}_point": point, f"{side}_sickle": 0.0}
+
+
+def passe_pose(stage: Stage, side: str, support_pose: dict, *, level: str = "knee") -> dict:
+    """Working leg ``side`` in retiré: the pointed toe at the supporting knee (``low``:
+    at mid-shin; ``high``: above the knee)."""
+    body = stage.body
+    support = OTHER[side]
+    tracks = {k: np.array([v]) for k, v in neutral_tracks(1).items()}
+    tracks.update({k: np.array([v]) for k, v in support_pose.items()})
+    legs = leg_joints(tracks, support, body)
+    knee, ankle = legs["knee"][0], legs["ankle"][0]
+    target = knee + {"knee": 0.0, "low": 0.45, "high": -0.15}[level] * (ankle - knee)
+    target = target + np.array([SIGN[side] * 0.02, 0.0, 0.05]) * body.height
+    toe_to_ankle = np.array([0.0, 1.0, 0.0]) * body.ball * 0.9 + np.array(
+        [SIGN[side] * 0.03, 0.0, 0.0])
+    return _solve(target + toe_to_ankle, side, 90.0, 80.0, body)
+
+
+def arms(position: str, *, expand: float = 0.0) -> dict:
+    """Both arms in a named ballet position (``expand`` widens them, degrees)."""
+    elev, az, elbow = ARMS[position]
+    out = {}
+    for side in SIDES:
+        out[f"{side}_arm_elev"] = min(elev + expand, 175.0)
+        out[f"{side}_arm_dir"] = az + expand * 0.5
+        out[f"{side}_elbow"] = max(elbow - expand, 0.0)
+    return out
+
+
+def arabesque_arms(working: str) -> dict:
+    """Arabesque arms: the arm opposite the working leg forward, the other to the side."""
+    fe, fa, fb = ARMS["arabesque_front"]
+    se, sa, sb = ARMS["arabesque_side"]
+    front = OTHER[working]
+    return {f"{front}_arm_elev": fe, f"{front}_arm_dir": fa, f"{front}_elbow": fb,
+            f"{working}_arm_elev": se, f"{working}_arm_dir": sa, f"{working}_elbow": sb}
+
+
+# -------------------------------------------------------------- placement
+def _support_modes(stage: Stage, times: np.ndarray) -> np.ndarray:
+    modes = np.full(len(times), "both", dtype=object)
+    for t0, t1, mode in stage.support:
+        modes[(times >= t0 - 1e-9) & (times < t1 - 1e-9)] = mode
+    return modes
+
+
+def _anchor_point(points: np.ndarray, mode: str) -> np.ndarray:
+    if mode == "both":
+        return 0.5 * (points[:, J["left_toe"]] + points[:, J["right_toe"]])
+    return points[:, J[f"{mode}_toe"]]
+
+
+def _segments(modes: np.ndarray) -> list[tuple[int, int, str]]:
+    edges = np.flatnonzero(modes[1:] != modes[:-1]) + 1
+    starts = np.concatenate([[0], edges])
+    stops = np.concatenate([edges, [len(modes)]])
+    return [(int(a), int(b), str(modes[a])) for a, b in zip(starts, stops, strict=True)]
+
+
+def _flight(local: np.ndarray, world: np.ndarray, a: int, b: int, fps: float) -> None:
+    """Ballistic flight of frames a..b-1: the pelvis leaves at frame a-1 and is back
+    at the same height one frame after b-1."""
+    start = world[a - 1, J["mid_hip"]] - local[a - 1, J["mid_hip"]] if a > 0 else np.zeros(3)
+    airtime = (b - a + 1) / fps
+    tau = (np.arange(a, b) - (a - 1)) / fps
+    offset = start + np.outer(G * airtime / 2 * tau - G * tau**2 / 2, [0.0, 1.0, 0.0])
+    world[a:b] = local[a:b] + offset[:, None, :]
+
+
+def place_in_world(local: np.ndarray, modes: np.ndarray, fps: float) -> np.ndarray:
+    """Translate each frame of yaw-turned ``local`` joints so that planted feet stay put.
+
+    The first planted point starts on the floor at the room's origin (x = z = 0).
+    """
+    world = np.empty_like(local)
+    for a, b, mode in _segments(modes):
+        if mode == "air":
+            _flight(local, world, a, b, fps)
+            continue
+        anchor = _anchor_point(local[a:b], mode)
+        # the planted point stays where it was on the frame before (or at the origin)
+        target = _anchor_point(world[a - 1][None], mode)[0] if a > 0 else np.zeros(3)
+        target[1] = 0.0
+        world[a:b] = local[a:b] + (target - anchor)[:, None, :]
+    return world
+
+
+def interpolate_tracks(stage: Stage, times: np.ndarray) -> dict[str, np.ndarray]:
+    """Every track through its keys (monotone cubic, held before the first key and
+    after the last)."""
+    out = {}
+    for name, keys in stage.keys.items():
+        if not keys:
+            out[name] = np.zeros(len(times))
+        elif len(keys) == 1:
+            out[name] = np.full(len(times), keys[0][1])
+        else:
+            t, v = np.array(keys).T
+            out[name] = PchipInterpolator(t, v, extrapolate=False)(np.clip(times, t[0], t[-1]))
+    return out
+
+
+def render_points(stage: Stage, fps: float) -> tuple[np.ndarray, np.ndarray, dict]:
+    """(times, world joints (frames, 23, 3), tracks) of the finished timeline."""
+    times = np.arange(0.0, stage.t + 1e-9, 1.0 / fps)
+    tracks = interpolate_tracks(stage, times)
+    local = turn(pose_joints(tracks, stage.body), tracks["yaw"])
+    return times, place_in_world(local, _support_modes(stage, times), fps), tracks
