@@ -15,13 +15,15 @@ Axes: the pelvis frame has x to the dancer's left, y up and z forward; the world
 right-handed, Y up, metres, and ``yaw = 0`` faces +z (the default camera).
 
 Leg tracks (``{side}`` = left/right): ``{side}_dir`` the azimuth of the gesture
-(0 devant, 90 à la seconde, 180 derrière), ``{side}_elev`` the angle of the thigh
-from straight down, ``{side}_rot`` the rotation of the leg about its own axis
+(0 devant, 90 à la seconde, 180 derrière), ``{side}_abd`` a sideways tilt of the
+gesture plane (outward +; used by stances, so that a near-vertical leg keeps its
+``dir`` along the turnout and moves continuously), ``{side}_elev`` the angle of the
+thigh from straight down, ``{side}_rot`` the rotation of the leg about its own axis
 (external positive: turnout), ``{side}_knee`` knee flexion, ``{side}_point``
 ankle plantar flexion (0 = foot flat when the shank is vertical, 70-85 pointed),
 ``{side}_sickle`` inversion of the foot.  Intrinsic order: rotate the gesture plane
-about the vertical by ``dir``, raise the thigh by ``elev``, turn it about its axis by
-``rot``; the knee bends backwards in the thigh's frame.
+about the vertical by ``dir``, tilt it by ``abd``, raise the thigh by ``elev``, turn
+it about its axis by ``rot``; the knee bends backwards in the thigh's frame.
 
 Upper body: ``trunk_lean`` (forward +), ``trunk_side`` (towards her left +),
 ``trunk_twist`` (épaulement, to her left +), ``{side}_arm_elev`` (0 down, 90
@@ -42,7 +44,7 @@ from ..skeleton import JOINTS, J
 SIDES = ("left", "right")
 SIGN = {"left": 1.0, "right": -1.0}
 
-LEG_TRACKS = ("dir", "elev", "rot", "knee", "point", "sickle")
+LEG_TRACKS = ("dir", "abd", "elev", "rot", "knee", "point", "sickle")
 ARM_TRACKS = ("arm_elev", "arm_dir", "elbow")
 BODY_TRACKS = ("yaw", "pelvis_roll", "trunk_lean", "trunk_side", "trunk_twist", "head_yaw",
                "head_tilt")
@@ -110,7 +112,7 @@ def leg_joints(tracks: dict, side: str, body: Body) -> dict[str, np.ndarray]:
     """Hip, knee, ankle, heel and toe of one leg in the pelvis frame, (frames, 3) each."""
     g = SIGN[side]
     t = {k: tracks[f"{side}_{k}"] for k in LEG_TRACKS}
-    thigh = rot_y(g * t["dir"]) @ rot_x(-t["elev"]) @ rot_y(g * t["rot"])
+    thigh = rot_y(g * t["dir"]) @ rot_z(g * t["abd"]) @ rot_x(-t["elev"]) @ rot_y(g * t["rot"])
     shank = thigh @ rot_x(t["knee"])
     foot = shank @ rot_x(t["point"]) @ rot_y(-g * t["sickle"])
     hip = np.broadcast_to([g * body.hip_half, 0.0, 0.0], (len(t["dir"]), 3))
@@ -191,15 +193,15 @@ def _azimuth_vector(deg: np.ndarray, sign: float) -> np.ndarray:
 
 
 def _angles_of_thigh(thigh: np.ndarray, kneecap: np.ndarray, sign: float, facing: np.ndarray):
-    """(dir, elev, rot) putting the thigh along ``thigh`` with the kneecap along ``kneecap``."""
-    elev = np.degrees(np.arccos(np.clip(-thigh[:, 1], -1.0, 1.0)))
-    horizontal = np.hypot(thigh[:, 0], thigh[:, 2])
-    direction = np.where(horizontal > 1e-6, np.degrees(np.arctan2(sign * thigh[:, 0],
-                                                                  thigh[:, 2])), facing)
-    m = rot_y(sign * direction) @ rot_x(-elev)
-    local = np.einsum("fji,fj->fi", m, kneecap)
-    rot = sign * np.degrees(np.arctan2(local[:, 0], local[:, 2]))
-    return direction, elev, rot
+    """(dir, abd, elev, rot) putting the thigh along ``thigh`` with the kneecap along
+    ``kneecap``, with ``dir`` = ``facing`` (so that a near-vertical leg is continuous)."""
+    local = np.einsum("fji,fj->fi", rot_y(sign * facing), thigh)  # Ry(-dir) @ thigh
+    elev = np.degrees(np.arcsin(np.clip(local[:, 2], -1.0, 1.0)))
+    abd = sign * np.degrees(np.arctan2(local[:, 0], -local[:, 1]))
+    m = rot_y(sign * facing) @ rot_z(sign * abd) @ rot_x(-elev)
+    cap = np.einsum("fji,fj->fi", m, kneecap)
+    rot = sign * np.degrees(np.arctan2(cap[:, 0], cap[:, 2]))
+    return facing, abd, elev, rot
 
 
 def _point_for(foot: np.ndarray, shank_r: np.ndarray) -> np.ndarray:
@@ -233,12 +235,14 @@ def solve_leg(ankle: np.ndarray, *, side: str, facing: np.ndarray, releve: np.nd
     thigh = np.cos(alpha)[:, None] * vhat + np.sin(alpha)[:, None] * f_perp
     kneecap = f_perp - np.einsum("fi,fi->f", f_perp, thigh)[:, None] * thigh
     kneecap /= np.linalg.norm(kneecap, axis=1, keepdims=True)
-    direction, elev, rot = _angles_of_thigh(thigh, kneecap, g, facing)
-    shank_r = rot_y(g * direction) @ rot_x(-elev) @ rot_y(g * rot) @ rot_x(knee)
+    direction, abd, elev, rot = _angles_of_thigh(thigh, kneecap, g, facing)
+    shank_r = (rot_y(g * direction) @ rot_z(g * abd) @ rot_x(-elev) @ rot_y(g * rot)
+               @ rot_x(knee))
     r = np.radians(releve)[:, None]
     toes = f if foot_facing is None else _azimuth_vector(foot_facing, g)
     foot = toes * np.cos(r) + np.array([0.0, -1.0, 0.0]) * np.sin(r)
     twist = np.zeros_like(knee) if foot_facing is None else -(foot_facing - facing)
-    return {f"{side}_dir": direction, f"{side}_elev": elev, f"{side}_rot": rot,
+    return {f"{side}_dir": direction, f"{side}_abd": abd, f"{side}_elev": elev,
+            f"{side}_rot": rot,
             f"{side}_knee": knee, f"{side}_point": _point_for(foot, shank_r),
             f"{side}_sickle": twist}

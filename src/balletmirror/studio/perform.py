@@ -21,11 +21,21 @@ import dataclasses
 import numpy as np
 from scipy.interpolate import PchipInterpolator
 
-from .body import SIDES, SIGN, TRACKS, Body, leg_joints, neutral_tracks, pose_joints, \
-    solve_leg, turn
 from ..skeleton import J
+from .body import (
+    SIDES,
+    SIGN,
+    TRACKS,
+    Body,
+    leg_joints,
+    neutral_tracks,
+    pose_joints,
+    solve_leg,
+    turn,
+)
 
 G = 9.81
+WRAPPED = ("_rot", "_dir")
 OTHER = {"left": "right", "right": "left"}
 
 #: Feet of the five positions: toe (ball) of each foot relative to the pelvis,
@@ -58,18 +68,20 @@ class Stage:
     front: str = "right"
     yaw: float = 0.0
     arms: str = "bras_bas"
+    spots: list = dataclasses.field(default_factory=list)  # (t0, t1) turns with spotting
+    drifts: list = dataclasses.field(default_factory=list)  # (t0, t1, metres) slides
 
     def key(self, t: float, values: dict) -> None:
-        """Key the given track values at time ``t`` (seconds); a key at the time of the
-        track's last key replaces it, an earlier one is moved just after it."""
+        """Key the given track values at time ``t`` (seconds).  Keys may come in any
+        order; at equal times the later one wins.  Rotations about a limb's own axis
+        are unwrapped to the value nearest the track's previous key."""
         for name, value in values.items():
             track = self.keys[name]
-            if track and abs(t - track[-1][0]) < 1e-9:
-                track[-1] = (track[-1][0], float(value))
-            elif track and t < track[-1][0]:
-                track.append((track[-1][0] + 1e-3, float(value)))
-            else:
-                track.append((t, float(value)))
+            value = float(value)
+            if track and name.endswith(WRAPPED):
+                last = max(track)[2]
+                value = last + (value - last + 180.0) % 360.0 - 180.0
+            track.append((t, len(track), value))
 
     def plant(self, t0: float, t1: float, mode: str) -> None:
         """Declare the support between ``t0`` and ``t1``: left, right, both or air."""
@@ -147,6 +159,25 @@ def toe_on_floor_height(stage: Stage, working: str, direction: float, support: d
     return 0.5 * (lo + hi)
 
 
+def toe_path_pose(stage: Stage, working: str, toe: tuple[float, float], support: dict,
+                  *, facing: float = TURNOUT) -> dict:
+    """The straight working leg with its toe on the floor at ``toe`` (x, z in the pelvis
+    frame): the foot points just enough for the straight leg to reach (tendu)."""
+    body = stage.body
+    tracks = {k: np.array([v]) for k, v in neutral_tracks(1).items()}
+    tracks.update({k: np.array([v]) for k, v in support.items()})
+    floor = leg_joints(tracks, OTHER[working], body)["toe"][0, 1]
+    hip = np.array([SIGN[working] * body.hip_half, 0.0, 0.0])
+    reach = body.thigh + body.shank
+    lo, hi = 0.0, 89.0
+    for _ in range(40):  # pointing the foot more brings the ankle nearer the hip
+        mid = 0.5 * (lo + hi)
+        ankle = _ankle_from_toe(toe, facing, mid, working, body, floor)
+        lo, hi = (mid, hi) if np.linalg.norm(ankle - hip) > reach else (lo, mid)
+    ankle = _ankle_from_toe(toe, facing, hi, working, body, floor)
+    return _solve(ankle, working, facing, hi, body)
+
+
 def _solve(ankle, side, facing, releve, body, foot_facing=None) -> dict:
     out = solve_leg(ankle[None], side=side, facing=np.array([facing]),
                     releve=np.array([releve]), body=body,
@@ -170,7 +201,7 @@ def gesture(side: str, *, direction: float, height: float, knee: float = 0.0,
             point: float = 75.0, turnout: float = TURNOUT) -> dict:
     """A working leg in the air: ``direction`` 0 devant / 90 seconde / 180 derrière,
     thigh ``height`` degrees from down, the leg turned out ``turnout`` degrees."""
-    return {f"{side}_dir": direction, f"{side}_elev": height,
+    return {f"{side}_dir": direction, f"{side}_abd": 0.0, f"{side}_elev": height,
             f"{side}_rot": turnout - direction, f"{side}_knee": knee,
             f"{side}_point": point, f"{side}_sickle": 0.0}
 
@@ -242,11 +273,15 @@ def _flight(local: np.ndarray, world: np.ndarray, a: int, b: int, fps: float) ->
     world[a:b] = local[a:b] + offset[:, None, :]
 
 
-def place_in_world(local: np.ndarray, modes: np.ndarray, fps: float) -> np.ndarray:
+def place_in_world(local: np.ndarray, modes: np.ndarray, fps: float,
+                   drift: np.ndarray | None = None) -> np.ndarray:
     """Translate each frame of yaw-turned ``local`` joints so that planted feet stay put.
 
-    The first planted point starts on the floor at the room's origin (x = z = 0).
+    The first planted point starts on the floor at the room's origin (x = z = 0);
+    ``drift`` (frames, 3), cumulative metres, slides the planted point (a dancer
+    travelling in a turn, an injected fault).
     """
+    drift = np.zeros((len(local), 3)) if drift is None else drift
     world = np.empty_like(local)
     for a, b, mode in _segments(modes):
         if mode == "air":
@@ -256,8 +291,49 @@ def place_in_world(local: np.ndarray, modes: np.ndarray, fps: float) -> np.ndarr
         # the planted point stays where it was on the frame before (or at the origin)
         target = _anchor_point(world[a - 1][None], mode)[0] if a > 0 else np.zeros(3)
         target[1] = 0.0
-        world[a:b] = local[a:b] + (target - anchor)[:, None, :]
+        slide = drift[a:b] - (drift[a - 1] if a > 0 else 0.0)
+        world[a:b] = local[a:b] + (target - anchor + slide)[:, None, :]
     return world
+
+
+def _drift(stage: Stage, times: np.ndarray, yaw: np.ndarray) -> np.ndarray:
+    """Cumulative slide (frames, 3) of the planted foot during turns that travel."""
+    out = np.zeros((len(times), 3))
+    for t0, t1, metres in stage.drifts:
+        if not metres:
+            continue
+        i0 = int(np.searchsorted(times, t0))
+        heading = np.radians(yaw[min(i0, len(yaw) - 1)])
+        ramp = np.clip((times - t0) / (t1 - t0), 0.0, 1.0)
+        out += metres * ramp[:, None] * np.array([np.sin(heading), 0.0, np.cos(heading)])
+    return out
+
+
+def _spotting(stage: Stage, times: np.ndarray, yaw: np.ndarray) -> np.ndarray:
+    """Head yaw relative to the trunk (degrees) while spotting: the head holds the
+    front (the facing at the turn's start) until the body has turned ~75 degrees
+    away, then whips round ahead of it (smoothed over 60 ms)."""
+    head = np.zeros(len(times))
+    for t0, t1 in stage.spots:
+        inside = (times >= t0) & (times <= t1)
+        if not inside.any():
+            continue
+        spot = yaw[inside][0]
+        rel = (spot - yaw[inside] + 180.0) % 360.0 - 180.0
+        head[inside] = np.clip(rel, -75.0, 75.0)
+    width = max(1, int(round(0.06 * (1.0 / np.median(np.diff(times))))))
+    return np.convolve(head, np.ones(width) / width, mode="same")
+
+
+def _sorted_keys(keys: list) -> tuple[np.ndarray, np.ndarray]:
+    """Times and values of a track's keys in time order, the last-added winning ties."""
+    latest: dict[float, tuple[int, float]] = {}
+    for t, seq, v in keys:
+        t = round(t, 6)
+        if t not in latest or seq > latest[t][0]:
+            latest[t] = (seq, v)
+    times = np.array(sorted(latest))
+    return times, np.array([latest[t][1] for t in times])
 
 
 def interpolate_tracks(stage: Stage, times: np.ndarray) -> dict[str, np.ndarray]:
@@ -267,10 +343,11 @@ def interpolate_tracks(stage: Stage, times: np.ndarray) -> dict[str, np.ndarray]
     for name, keys in stage.keys.items():
         if not keys:
             out[name] = np.zeros(len(times))
-        elif len(keys) == 1:
-            out[name] = np.full(len(times), keys[0][1])
+            continue
+        t, v = _sorted_keys(keys)
+        if len(t) == 1:
+            out[name] = np.full(len(times), v[0])
         else:
-            t, v = np.array(keys).T
             out[name] = PchipInterpolator(t, v, extrapolate=False)(np.clip(times, t[0], t[-1]))
     return out
 
@@ -279,5 +356,8 @@ def render_points(stage: Stage, fps: float) -> tuple[np.ndarray, np.ndarray, dic
     """(times, world joints (frames, 23, 3), tracks) of the finished timeline."""
     times = np.arange(0.0, stage.t + 1e-9, 1.0 / fps)
     tracks = interpolate_tracks(stage, times)
+    tracks["head_yaw"] = tracks["head_yaw"] + _spotting(stage, times, tracks["yaw"])
     local = turn(pose_joints(tracks, stage.body), tracks["yaw"])
-    return times, place_in_world(local, _support_modes(stage, times), fps), tracks
+    world = place_in_world(local, _support_modes(stage, times), fps,
+                           _drift(stage, times, tracks["yaw"]))
+    return times, world, tracks

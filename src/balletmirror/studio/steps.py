@@ -18,10 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from ..errors import ConfigError
 from .choreography import StepSpec
 from .perform import (
     OTHER,
+    TURNOUT,
     Stage,
     arabesque_arms,
     arms,
@@ -30,6 +33,10 @@ from .perform import (
     single_support_pose,
     stance_pose,
     toe_on_floor_height,
+    toe_path_pose,
+)
+from .perform import (
+    SIGN as SIGN_OF,
 )
 
 LATE_S = 0.15
@@ -62,7 +69,7 @@ def _overshoot(stage: Stage, pose: dict) -> dict:
     """10% beyond ``pose`` from the last keyed values (free flow)."""
     out = {}
     for name, value in pose.items():
-        last = stage.keys[name][-1][1] if stage.keys[name] else value
+        last = max(stage.keys[name])[2] if stage.keys[name] else value
         out[name] = value + 0.1 * (value - last)
     return out
 
@@ -109,19 +116,39 @@ def step_plie(stage: Stage, spec: StepSpec) -> None:
     t0, t1 = stage.t, stage.t + counts * beat(spec)
     mid = 0.5 * (t0 + t1)
     stage.key(t0, _rest(stage, spec))
-    bottom = stance_pose(stage, drop=drop, releve=heels, knee_in=knee_in)
-    bottom.update(arms("demi" if grand else stage.arms, expand=_expand(spec)))
-    _arrive(stage, spec, t0, mid, bottom)
-    _arrive(stage, spec, mid, t1, _rest(stage, spec))
+    _stance_path(stage, spec, t0, mid, drop=(0.0, drop), releve=(0.0, heels),
+                 knee_in=(0.0, knee_in))
+    stage.key(mid, arms("demi" if grand else stage.arms, expand=_expand(spec)))
+    _stance_path(stage, spec, mid, t1, drop=(drop, 0.0), releve=(heels, 0.0),
+                 knee_in=(knee_in, 0.0))
+    stage.key(t1, _rest(stage, spec))
     stage.plant(t0, t1, "both")
     _record(stage, spec, t0, t1, metrics={"depth": "grand" if grand else "demi"})
     stage.t = t1
 
 
+def _stance_path(stage: Stage, spec: StepSpec, t0: float, t1: float, *, drop, releve,
+                 knee_in, samples: int = 8) -> None:
+    """Key both planted legs along a stance change (plié, relevé), solving the legs at
+    ``samples`` moments so that the feet stay where they stand all the way through
+    (angles interpolated between two far-apart stances would let them slide)."""
+    time = spec.style.get("time")
+    span = (t1 - t0) * (0.3 if time == "sudden" else 1.0)
+    if "late" in spec.faults:
+        span = min(span + spec.option("late", LATE_S), t1 - t0)
+    for i in range(1, samples + 1):
+        u = i / samples
+        e = u * u * (3 - 2 * u)  # smooth start and arrival
+        stage.key(t0 + u * span, stance_pose(
+            stage, drop=drop[0] + e * (drop[1] - drop[0]),
+            releve=releve[0] + e * (releve[1] - releve[0]),
+            knee_in=knee_in[0] + e * (knee_in[1] - knee_in[0])))
+    if span < t1 - t0:
+        stage.key(t1, stance_pose(stage, drop=drop[1], releve=releve[1], knee_in=knee_in[1]))
+
+
 def _plie_drop(body, flexion: float, heels_up: bool) -> float:
     """How far the pelvis sinks when the knees bend ``flexion`` degrees (metres)."""
-    import numpy as np
-
     lt, ls = body.thigh, body.shank
     bent = np.sqrt(lt**2 + ls**2 + 2 * lt * ls * np.cos(np.radians(flexion)))
     lift = 0.08 * body.height if heels_up else 0.0
@@ -133,15 +160,17 @@ def step_releve(stage: Stage, spec: StepSpec) -> None:
     counts = spec.option("counts", 4)
     t0, t1 = stage.t, stage.t + counts * beat(spec)
     height = 75.0 + {"strong": -10.0, "light": 5.0}.get(spec.style.get("weight"), 0.0)
+    bent = 0.04 * stage.body.height if "bent_supporting_knee" in spec.faults else 0.0
     stage.key(t0, _rest(stage, spec))
-    up = _rest(stage, spec, releve=height)
+    t_up, t_down = t0 + 0.3 * (t1 - t0), t0 + 0.7 * (t1 - t0)
+    _stance_path(stage, spec, t0, t_up, drop=(0.0, bent), releve=(0.0, height),
+                 knee_in=(0.0, 0.0))
     if "sickled_foot" in spec.faults:
-        up.update({"left_sickle": 20.0, "right_sickle": 20.0})
-    if "bent_supporting_knee" in spec.faults:
-        up.update(stance_pose(stage, drop=0.04 * stage.body.height, releve=height))
-    _arrive(stage, spec, t0, t0 + 0.3 * (t1 - t0), up)
-    stage.key(t0 + 0.7 * (t1 - t0), up)
-    _arrive(stage, spec, t0 + 0.7 * (t1 - t0), t1, _rest(stage, spec))
+        stage.key(t_up, {"left_sickle": 20.0, "right_sickle": 20.0})
+    stage.key(t_down, stance_pose(stage, drop=bent, releve=height))
+    _stance_path(stage, spec, t_down, t1, drop=(bent, 0.0), releve=(height, 0.0),
+                 knee_in=(0.0, 0.0))
+    stage.key(t1, _rest(stage, spec))
     stage.plant(t0, t1, "both")
     _record(stage, spec, t0, t1)
     stage.t = t1
@@ -161,23 +190,59 @@ def _support_for(stage: Stage, working: str, spec: StepSpec, *, releve: float = 
     return pose
 
 
+def _toe_out(stage: Stage, working: str, word: str) -> tuple[np.ndarray, np.ndarray]:
+    """Where the working toe starts (closed in the position) and ends (fully
+    stretched along the floor), in the pelvis frame of the supporting stance."""
+    from .perform import feet_of
+
+    body = stage.body
+    feet = feet_of(stage.position, stage.front, body)
+    support = OTHER[working]
+    under = np.array([SIGN_OF[support] * body.hip_half * 0.4, 0.04 * body.height])
+    start = under + np.subtract(feet[working], feet[support])
+    g = SIGN_OF[working]
+    reach = {"front": (0.0, 0.30), "side": (g * 0.30, 0.0), "back": (0.0, -0.30)}[word]
+    end = under + np.array(reach) * body.height
+    return start, end
+
+
+def _lift_off(stage: Stage, spec: StepSpec, working: str, t: float,
+              support: dict | None = None) -> None:
+    """Key the working foot pointed on the floor where it stands closed (its heel
+    raised first, so it never goes through the floor on its way up)."""
+    support = support or _support_for(stage, working, spec)
+    start, _ = _toe_out(stage, working, "front")
+    stage.key(t, dict(support, **toe_path_pose(stage, working, tuple(start), support)))
+
+
 def step_tendu(stage: Stage, spec: StepSpec, *, lift: float = 0.0,
                name: str = "tendu") -> None:
-    """Battement tendu (the pointed foot slides out along the floor) or dégagé
-    (``lift`` degrees off it)."""
+    """Battement tendu: the foot slides out along the floor, the heel leaving it, to
+    a fully pointed foot, and closes back; dégagé: the pointed foot then leaves the
+    floor by ``lift`` degrees."""
     working = spec.side()
     word, direction = _direction(spec)
     counts = spec.option("counts", 4 if name == "tendu" else 2)
     t0, t1 = stage.t, stage.t + counts * beat(spec)
+    t_out, t_in = t0 + 0.4 * (t1 - t0), t0 + 0.6 * (t1 - t0)
     stage.key(t0, _rest(stage, spec))
-    out = _support_for(stage, working, spec)
-    touch = toe_on_floor_height(stage, working, direction, out)
-    out.update(gesture(working, direction=direction, height=touch + lift, point=80.0))
-    if "sickled_foot" in spec.faults:
-        out[f"{working}_sickle"] = 25.0
-    _arrive(stage, spec, t0, t0 + 0.4 * (t1 - t0), out)
-    stage.key(t0 + 0.6 * (t1 - t0), out)
-    _arrive(stage, spec, t0 + 0.6 * (t1 - t0), t1, _rest(stage, spec))
+    support = _support_for(stage, working, spec)
+    start, end = _toe_out(stage, working, word)
+    facing = {"front": 80.0, "side": 90.0, "back": 100.0}[word]
+    for u in np.linspace(0.0, 1.0, 7):
+        pose = dict(support, **toe_path_pose(stage, working, tuple(start + u * (end - start)),
+                                             support, facing=TURNOUT + u * (facing - TURNOUT)))
+        if "sickled_foot" in spec.faults:
+            pose[f"{working}_sickle"] = 25.0 * u
+        stage.key(t0 + u * (t_out - t0), pose)
+        stage.key(t1 - u * (t1 - t_in), pose)
+    if lift:
+        out = dict(support, **gesture(working, direction=direction,
+                                      height=toe_on_floor_height(stage, working, direction,
+                                                                 support) + lift, point=80.0))
+        stage.key(t_out + 0.1 * (t_in - t_out), out)
+        stage.key(t_in - 0.1 * (t_in - t_out), out)
+    stage.key(t1, _rest(stage, spec))
     stage.plant(t0, t1, OTHER[working])
     _record(stage, spec, t0, t1, step=name, side=working, metrics={"direction": word})
     stage.t = t1
@@ -202,15 +267,24 @@ def _raised_leg(stage: Stage, spec: StepSpec, *, name: str, direction: float, he
     up["trunk_lean"] = lean
     up.update(arabesque_arms(working) if direction > 135 else arms("second",
                                                                     expand=_expand(spec)))
+    _lift_off(stage, spec, working, t0 + 0.08 * (t1 - t0), up_support := _support_for(
+        stage, working, spec, extra=hike))
     if unfold:  # développé: through retiré
-        retire = passe_pose(stage, working, _support_for(stage, working, spec))
-        retire.update(_support_for(stage, working, spec))
-        _arrive(stage, spec, t0, t0 + 0.25 * (t1 - t0), retire)
+        retire = dict(passe_pose(stage, working, up_support), **up_support)
+        _arrive(stage, spec, t0 + 0.08 * (t1 - t0), t0 + 0.25 * (t1 - t0), retire)
         _arrive(stage, spec, t0 + 0.25 * (t1 - t0), t0 + 0.5 * (t1 - t0), up)
-    else:
-        _arrive(stage, spec, t0, t0 + 0.35 * (t1 - t0), up)
+    else:  # grand battement: brushed out through the tendu, thrown up
+        word = {0.0: "front", 90.0: "side"}.get(direction, "back")
+        _, toe = _toe_out(stage, working, word)
+        stage.key(t0 + 0.18 * (t1 - t0), dict(up_support, **toe_path_pose(
+            stage, working, tuple(toe), up_support)))
+        _arrive(stage, spec, t0 + 0.18 * (t1 - t0), t0 + 0.35 * (t1 - t0), up)
     stage.key(t0 + 0.7 * (t1 - t0), up)
-    _arrive(stage, spec, t0 + 0.7 * (t1 - t0), t1, _rest(stage, spec))
+    if unfold:  # and folds back through retiré
+        stage.key(t0 + 0.82 * (t1 - t0), dict(passe_pose(stage, working, up_support),
+                                               **up_support))
+    _lift_off(stage, spec, working, t0 + 0.92 * (t1 - t0), up_support)
+    _arrive(stage, spec, t0 + 0.92 * (t1 - t0), t1, _rest(stage, spec))
     stage.plant(t0, t1, OTHER[working])
     _record(stage, spec, t0, t1, step=name, side=working)
     stage.t = t1
@@ -235,14 +309,14 @@ def step_grand_battement(stage: Stage, spec: StepSpec) -> None:
 def step_arabesque(stage: Stage, spec: StepSpec) -> None:
     _raised_leg(stage, spec, name="arabesque", direction=180.0,
                 height=spec.number or 80.0, knee=0.0, counts=spec.option("counts", 8),
-                unfold=False)
+                unfold=True)
 
 
 def step_attitude(stage: Stage, spec: StepSpec) -> None:
     word = spec.word(("front", "back"), "back")
     _raised_leg(stage, spec, name="attitude", direction=0.0 if word == "front" else 180.0,
                 height=spec.number or 80.0, knee=80.0, counts=spec.option("counts", 8),
-                unfold=False)
+                unfold=True)
     stage.truth[-1]["metrics"]["direction"] = word
 
 
@@ -257,9 +331,11 @@ def step_passe(stage: Stage, spec: StepSpec) -> None:
     up = passe_pose(stage, working, support, level=level)
     up.update(support)
     up.update(arms("first", expand=_expand(spec)))
-    _arrive(stage, spec, t0, t0 + 0.35 * (t1 - t0), up)
+    _lift_off(stage, spec, working, t0 + 0.1 * (t1 - t0), support)
+    _arrive(stage, spec, t0 + 0.1 * (t1 - t0), t0 + 0.35 * (t1 - t0), up)
     stage.key(t0 + 0.65 * (t1 - t0), up)
-    _arrive(stage, spec, t0 + 0.65 * (t1 - t0), t1, _rest(stage, spec))
+    _lift_off(stage, spec, working, t0 + 0.9 * (t1 - t0), support)
+    _arrive(stage, spec, t0 + 0.9 * (t1 - t0), t1, _rest(stage, spec))
     stage.plant(t0, t1, OTHER[working])
     _record(stage, spec, t0, t1, side=working)
     stage.t = t1
@@ -271,3 +347,293 @@ STEPS: dict[str, Callable[[Stage, StepSpec], None]] = {
     "grand_battement": step_grand_battement, "arabesque": step_arabesque,
     "attitude": step_attitude, "passe": step_passe,
 }
+
+
+# ------------------------------------------------------------------ turns
+def turn_sign(spec: StepSpec, working: str) -> float:
+    """+1 counter-clockwise seen from above (to her left), -1 clockwise.
+
+    En dehors turns towards the working leg (right leg: to the right, clockwise),
+    en dedans towards the supporting leg."""
+    en_dehors = spec.word(("en_dehors", "en_dedans"), "en_dehors") == "en_dehors"
+    towards_right = (working == "right") == en_dehors
+    return -1.0 if towards_right else 1.0
+
+
+def _turn_keys(stage: Stage, t0: float, t1: float, degrees: float) -> None:
+    """Yaw from its value at ``t0`` by ``degrees`` at ``t1``, at a steady speed after a
+    short acceleration (keys at 10% and 90%)."""
+    y0 = stage.yaw
+    stage.key(t0, {"yaw": y0})
+    stage.key(t0 + 0.1 * (t1 - t0), {"yaw": y0 + 0.05 * degrees})
+    stage.key(t0 + 0.9 * (t1 - t0), {"yaw": y0 + 0.95 * degrees})
+    stage.key(t1, {"yaw": y0 + degrees})
+    stage.yaw = y0 + degrees
+
+
+def _turning_pose(stage: Stage, spec: StepSpec, working: str) -> dict:
+    level = "low" if "low_passe" in spec.faults else spec.options.get("height", "knee")
+    support = _support_for(stage, working, spec, releve=80.0)
+    pose = passe_pose(stage, working, support, level=level)
+    pose.update(support)
+    pose.update(arms("first", expand=_expand(spec)))
+    if "sickled_foot" in spec.faults:
+        pose[f"{OTHER[working]}_sickle"] = 20.0
+    return pose
+
+
+def step_pirouette(stage: Stage, spec: StepSpec) -> None:
+    """Pirouette: demi-plié, relevé in retiré on the supporting leg, N turns at the
+    given tempo (turns/s, default 2), spotting, close in 5th with a demi-plié."""
+    working = spec.side()
+    turns = spec.number or 1.0
+    tempo = spec.option("tempo", 2.0)
+    b = beat(spec)
+    t0 = stage.t
+    t_rise, t_turn = t0 + b, t0 + 1.25 * b
+    t_land = t_turn + turns / tempo
+    t1 = t_land + 1.5 * b
+    stage.key(t0, _rest(stage, spec))
+    _stance_path(stage, spec, t0, t_rise, drop=(0.0, 0.06 * stage.body.height),
+                 releve=(0.0, 0.0), knee_in=(0.0, 0.0))
+    up = _turning_pose(stage, spec, working)
+    stage.key(t_rise + 0.05, dict(stance_pose(stage, drop=0.03 * stage.body.height,
+                                              releve=30.0)))
+    stage.key(t_turn, up)
+    stage.key(t_land - 0.05, up)
+    _turn_keys(stage, t_turn, t_land, 360.0 * turns * turn_sign(spec, working))
+    stage.key(t_land + 0.5 * b, stance_pose(stage, drop=0.06 * stage.body.height))
+    stage.key(t1, _rest(stage, spec))
+    stage.plant(t0, t_rise, "both")
+    stage.plant(t_rise, t_land + 0.5 * b, OTHER[working])
+    stage.plant(t_land + 0.5 * b, t1, "both")
+    stage.spots.append((t_turn, t_land))
+    stage.drifts.append((t_turn, t_land, spec.option("travel", 0.0)))
+    _record(stage, spec, t_rise, t_land + 0.5 * b, side=working, turns=turns,
+            metrics={"direction": spec.word(("en_dehors", "en_dedans"), "en_dehors"),
+                     "tempo": tempo, "travel_m": spec.option("travel", 0.0)})
+    stage.t = t1
+
+
+def step_fouette(stage: Stage, spec: StepSpec) -> None:
+    """Fouettés rond de jambe en tournant: each turn a plié on the supporting leg with
+    the working leg thrown devant, whipped à la seconde at 90 degrees, and drawn into
+    retiré as she rises and turns once (tempo = turns/s, default 1.5)."""
+    working = spec.side()
+    turns = int(spec.number or 8)
+    tempo = spec.option("tempo", 1.5)
+    b = beat(spec)
+    cycle = 1.0 / tempo
+    t0 = stage.t
+    stage.key(t0, _rest(stage, spec))
+    _stance_path(stage, spec, t0, t0 + b, drop=(0.0, 0.06 * stage.body.height),
+                 releve=(0.0, 0.0), knee_in=(0.0, 0.0))
+    sign = turn_sign(spec, working)
+    plie = single_support_pose(stage, OTHER[working], releve=0.0, knee=35.0)
+    whip_height = spec.option("depth", 90.0)
+    up = _turning_pose(stage, spec, working)
+    _lift_off(stage, spec, working, t0 + b + 0.1, plie)
+    start = t0 + b + 0.4 / tempo  # the leg opens devant before the first whip
+    stage.key(0.5 * (t0 + b + 0.1 + start), dict(passe_pose(stage, working, plie), **plie))
+    for i in range(turns):
+        c0 = start + i * cycle
+        front = dict(plie, **gesture(working, direction=0.0, height=whip_height))
+        side = dict(up, **gesture(working, direction=90.0, height=whip_height))
+        stage.key(c0, front)
+        stage.key(c0 + 0.3 * cycle, side)
+        stage.key(c0 + 0.55 * cycle, up)
+        stage.key(c0 + 0.95 * cycle, dict(up, **front) if i < turns - 1 else up)
+        _turn_keys(stage, c0 + 0.3 * cycle, c0 + 0.95 * cycle, 360.0 * sign)
+    end = start + turns * cycle
+    t1 = end + 2 * b
+    stage.key(end + 0.5 * b, stance_pose(stage, drop=0.06 * stage.body.height))
+    stage.key(t1, _rest(stage, spec))
+    stage.plant(t0, t0 + b, "both")
+    stage.plant(t0 + b, end + 0.5 * b, OTHER[working])
+    stage.plant(end + 0.5 * b, t1, "both")
+    stage.spots.append((start, end))
+    _record(stage, spec, start, end + 0.5 * b, side=working, turns=float(turns),
+            metrics={"direction": spec.word(("en_dehors", "en_dedans"), "en_dehors"),
+                     "tempo": tempo, "whip_height": whip_height})
+    stage.t = t1
+
+
+# ------------------------------------------------------------------ jumps
+def _jump(stage: Stage, spec: StepSpec, *, kind: str, airtime: float, turns: float = 0.0,
+          switch: bool = False) -> None:
+    """Demi-plié, push through the feet, a ballistic flight of ``airtime`` seconds with
+    pointed feet (turning ``turns`` times for a tour en l'air), land in demi-plié."""
+    b = beat(spec)
+    t0 = stage.t
+    drop = 0.07 * stage.body.height
+    t_push, t_off = t0 + 0.5 * b, t0 + 0.5 * b + 0.12
+    t_land = t_off + airtime
+    t1 = t_land + 0.5 * b
+    stage.key(t0, _rest(stage, spec))
+    _stance_path(stage, spec, t0, t_push, drop=(0.0, drop), releve=(0.0, 0.0),
+                 knee_in=(0.0, 20.0 if "knees_in" in spec.faults else 0.0))
+    pointed = stance_pose(stage, releve=85.0)
+    stage.key(t_off, pointed)
+    if turns:
+        sign = -1.0 if spec.side() == "right" else 1.0
+        _turn_keys(stage, t_off, t_land, 360.0 * turns * sign)
+        stage.spots.append((t_off, t_land))
+    if switch:
+        stage.front = OTHER[stage.front]
+    stage.key(t_land, stance_pose(stage, releve=85.0))
+    stage.key(t_land + 0.1, stance_pose(stage, releve=20.0, drop=0.03 * stage.body.height))
+    stage.key(t_land + 0.3 * b, stance_pose(stage, drop=drop))
+    stage.key(t1, _rest(stage, spec))
+    stage.plant(t0, t_off, "both")
+    stage.plant(t_off, t_land, "air")
+    stage.plant(t_land, t1, "both")
+    height = 9.81 * airtime**2 / 8
+    _record(stage, spec, t_push, t_land + 0.3 * b, step="jump", turns=turns or None,
+            metrics={"kind": kind, "height": round(height, 4), "airtime_s": airtime})
+    stage.t = t1
+
+
+def step_saute(stage: Stage, spec: StepSpec) -> None:
+    _jump(stage, spec, kind="saute", airtime=spec.option("height", 0.0) and
+          float(np.sqrt(8 * spec.option("height", 0.1) / 9.81)) or 0.32)
+
+
+def step_changement(stage: Stage, spec: StepSpec) -> None:
+    _jump(stage, spec, kind="changement", airtime=0.34, switch=True)
+
+
+def step_tour(stage: Stage, spec: StepSpec) -> None:
+    turns = spec.number or 1.0
+    _jump(stage, spec, kind="tour_en_lair", airtime=0.3 + 0.25 * turns, turns=turns,
+          switch=turns % 1 == 0)
+
+
+# ------------------------------------------------------ holds, arms, travel
+def step_balance(stage: Stage, spec: StepSpec) -> None:
+    """Balance: hold a relevé (in retiré if a side is named) for N seconds."""
+    hold = spec.number or 2.0
+    b = beat(spec)
+    t0 = stage.t
+    working = spec.side(default="") if ("left" in spec.words or "right" in spec.words) else ""
+    stage.key(t0, _rest(stage, spec))
+    if working:
+        up = _turning_pose(stage, spec, working)
+        up.update(arms("fifth", expand=_expand(spec)))
+        stage.plant(t0, t0 + b, OTHER[working])
+    else:
+        up = dict(stance_pose(stage, releve=75.0), **arms("fifth", expand=_expand(spec)))
+        stage.plant(t0, t0 + b, "both")
+    stage.key(t0 + 0.5 * b, up)
+    stage.key(t0 + 0.5 * b + hold, up)
+    t1 = t0 + 1.5 * b + hold
+    stage.key(t1, _rest(stage, spec))
+    stage.plant(t0 + b, t1, OTHER[working] if working else "both")
+    _record(stage, spec, t0 + 0.5 * b, t0 + 0.5 * b + hold, side=working or None,
+            metrics={"hold_s": hold})
+    stage.t = t1
+
+
+def step_port_de_bras(stage: Stage, spec: StepSpec) -> None:
+    """Port de bras through first, fifth and second, with a cambré (front: forward
+    bend, back: arched back, side: to the side)."""
+    b = beat(spec)
+    bend = spec.word(("front", "back", "side"), "front")
+    t0 = stage.t
+    rest = _rest(stage, spec)
+    stage.key(t0, rest)
+    e = _expand(spec)
+    lean = {"front": {"trunk_lean": 45.0}, "back": {"trunk_lean": -25.0, "head_tilt": -20.0},
+            "side": {"trunk_side": 25.0}}[bend]
+    stage.key(t0 + 2 * b, arms("first", expand=e))
+    stage.key(t0 + 4 * b, dict(arms("fifth", expand=e), **lean))
+    stage.key(t0 + 6 * b, dict(arms("second", expand=e), trunk_lean=0.0, trunk_side=0.0,
+                               head_tilt=0.0))
+    if spec.style.get("space") == "indirect":
+        stage.key(t0 + 5 * b, {"head_yaw": 30.0, "trunk_twist": 15.0})
+        stage.key(t0 + 6 * b, {"head_yaw": 0.0, "trunk_twist": 0.0})
+    stage.key(t0 + 8 * b, rest)
+    stage.plant(t0, t0 + 8 * b, "both")
+    _record(stage, spec, t0, t0 + 8 * b, metrics={"cambre": bend})
+    stage.t = t0 + 8 * b
+
+
+def step_travel(stage: Stage, spec: StepSpec) -> None:
+    """Pas de bourrée couru: tiny alternating steps on demi-pointe in 5th, travelling
+    N metres (default 1) to the front, side or back."""
+    distance = spec.number or 1.0
+    word = spec.word(("front", "side", "back"), "side")
+    step = 0.05 * stage.body.height
+    n = max(2, int(round(distance / step)))
+    b = beat(spec)
+    t0 = stage.t
+    dt = 0.12
+    stage.key(t0, _rest(stage, spec))
+    _stance_path(stage, spec, t0, t0 + 0.5 * b, drop=(0.0, 0.0), releve=(0.0, 75.0),
+                 knee_in=(0.0, 0.0))
+    stage.plant(t0, t0 + 0.5 * b, "both")
+    t = t0 + 0.5 * b
+    for i in range(n):
+        mover = stage.front if i % 2 == 0 else OTHER[stage.front]
+        stage.key(t + dt / 2, _bourree_pose(stage, mover, word, step))
+        stage.key(t + dt, stance_pose(stage, releve=75.0))
+        stage.plant(t, t + dt, OTHER[mover])
+        t += dt
+    t1 = t + b
+    _stance_path(stage, spec, t, t1, drop=(0.0, 0.0), releve=(75.0, 0.0), knee_in=(0.0, 0.0))
+    stage.key(t1, _rest(stage, spec))
+    stage.plant(t, t1, "both")
+    _record(stage, spec, t0 + 0.5 * b, t, metrics={"direction": word,
+                                                  "distance_m": round(n * step, 3)})
+    stage.t = t1
+
+
+def _bourree_pose(stage: Stage, mover: str, word: str, step: float) -> dict:
+    """Mid-step of a bourrée: the moving foot lifted and carried ``step`` metres."""
+    from .perform import feet_of
+
+    feet = feet_of(stage.position, stage.front, stage.body)
+    dx, dz = {"front": (0.0, step), "back": (0.0, -step), "side": (-step, 0.0)}[word]
+    x, z = feet[mover]
+    feet[mover] = (x + dx, z + dz)
+    pose = stance_pose(stage, releve=75.0, feet=feet)
+    pose[f"{mover}_knee"] = pose[f"{mover}_knee"] + 25.0
+    return pose
+
+
+def step_rond_de_jambe(stage: Stage, spec: StepSpec) -> None:
+    """Rond de jambe à terre: the pointed toe draws a half circle on the floor, front
+    to side to back (en dehors) or back to front (en dedans)."""
+    working = spec.side()
+    en_dehors = spec.word(("en_dehors", "en_dedans"), "en_dehors") == "en_dehors"
+    counts = spec.option("counts", 4)
+    t0, t1 = stage.t, stage.t + counts * beat(spec)
+    stage.key(t0, _rest(stage, spec))
+    support = _support_for(stage, working, spec)
+    closed, front = _toe_out(stage, working, "front")
+    _, back = _toe_out(stage, working, "back")
+    centre = 0.5 * (front + back)
+    radius = 0.5 * np.linalg.norm(front - back)
+    g = SIGN_OF[working]
+    angles = np.linspace(0.0, 180.0, 9) if en_dehors else np.linspace(180.0, 0.0, 9)
+    arc = [centre + radius * np.array([g * np.sin(np.radians(a)), np.cos(np.radians(a))])
+           for a in angles]
+    points = ([closed + u * (arc[0] - closed) for u in (0.0, 0.33, 0.67)] + arc
+              + [arc[-1] + u * (closed - arc[-1]) for u in (0.33, 0.67, 1.0)])
+    for i, toe in enumerate(points):
+        facing = TURNOUT + (20.0 if 0 < i < len(points) - 1 else 0.0)
+        t = t0 + (i / (len(points) - 1)) * (t1 - t0)
+        stage.key(t, dict(support, **toe_path_pose(stage, working, tuple(toe), support,
+                                                   facing=facing)))
+    stage.key(t1, _rest(stage, spec))
+    stage.plant(t0, t1, OTHER[working])
+    _record(stage, spec, t0, t1, side=working,
+            metrics={"direction": "en_dehors" if en_dehors else "en_dedans"})
+    stage.t = t1
+
+
+STEPS.update({
+    "pirouette": step_pirouette, "fouette": step_fouette, "saute": step_saute,
+    "changement": step_changement, "tour": step_tour, "balance": step_balance,
+    "port_de_bras": step_port_de_bras, "travel": step_travel,
+    "rond_de_jambe": step_rond_de_jambe,
+})
