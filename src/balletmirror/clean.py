@@ -313,8 +313,7 @@ def fill_gaps(motion: Motion, *, max_gap_s: float) -> tuple[Motion, dict]:
         neighbour = ndimage.minimum_filter1d(np.nan_to_num(known_conf, nan=1.0), 3)
         conf[now, j] = 0.5 * neighbour[now]
     out = _with_world(motion, world, positions=pos, confidence=np.clip(conf, 0, 1))
-    long_gaps = [seg for seg in uncovered_segments(out)]
-    return out, {"filled_points": filled_points, "gaps_left": long_gaps}
+    return out, {"filled_points": filled_points, "gaps_left": uncovered_segments(out)}
 
 
 def _filtfilt_runs(x: np.ndarray, sos: np.ndarray) -> np.ndarray:

@@ -243,9 +243,10 @@ def arabesque_arms(working: str) -> dict:
 
 
 # -------------------------------------------------------------- placement
-def _support_modes(stage: Stage, times: np.ndarray) -> np.ndarray:
+def support_modes(spans: list, times: np.ndarray) -> np.ndarray:
+    """Per-frame support (left, right, both or air) from (t0, t1, mode) spans."""
     modes = np.full(len(times), "both", dtype=object)
-    for t0, t1, mode in stage.support:
+    for t0, t1, mode in spans:
         modes[(times >= t0 - 1e-9) & (times < t1 - 1e-9)] = mode
     return modes
 
@@ -256,7 +257,7 @@ def _anchor_point(points: np.ndarray, mode: str) -> np.ndarray:
     return points[:, J[f"{mode}_toe"]]
 
 
-def _segments(modes: np.ndarray) -> list[tuple[int, int, str]]:
+def segments(modes: np.ndarray) -> list[tuple[int, int, str]]:
     edges = np.flatnonzero(modes[1:] != modes[:-1]) + 1
     starts = np.concatenate([[0], edges])
     stops = np.concatenate([edges, [len(modes)]])
@@ -283,7 +284,7 @@ def place_in_world(local: np.ndarray, modes: np.ndarray, fps: float,
     """
     drift = np.zeros((len(local), 3)) if drift is None else drift
     world = np.empty_like(local)
-    for a, b, mode in _segments(modes):
+    for a, b, mode in segments(modes):
         if mode == "air":
             _flight(local, world, a, b, fps)
             continue
@@ -352,12 +353,80 @@ def interpolate_tracks(stage: Stage, times: np.ndarray) -> dict[str, np.ndarray]
     return out
 
 
-def render_points(stage: Stage, fps: float) -> tuple[np.ndarray, np.ndarray, dict]:
-    """(times, world joints (frames, 23, 3), tracks) of the finished timeline."""
+def render_points(stage: Stage, fps: float, *, sway: dict | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, dict]:
+    """(times, world joints (frames, 23, 3), tracks) of the finished timeline;
+    ``sway`` maps track names to (knot times, values) added smoothly."""
     times = np.arange(0.0, stage.t + 1e-9, 1.0 / fps)
     tracks = interpolate_tracks(stage, times)
+    for name, (knots, values) in (sway or {}).items():
+        tracks[name] = tracks[name] + PchipInterpolator(knots, values)(times)
     tracks["head_yaw"] = tracks["head_yaw"] + _spotting(stage, times, tracks["yaw"])
     local = turn(pose_joints(tracks, stage.body), tracks["yaw"])
-    world = place_in_world(local, _support_modes(stage, times), fps,
+    world = place_in_world(local, support_modes(stage.support, times), fps,
                            _drift(stage, times, tracks["yaw"]))
     return times, world, tracks
+
+
+# ------------------------------------------------------------------ perform
+@dataclasses.dataclass(frozen=True)
+class Performance:
+    """A performed choreography: the true 3D motion, its truth document and the tracks."""
+
+    motion: object  # balletmirror.Motion
+    truth: dict
+    tracks: dict
+    support: tuple  # (t0, t1, mode) spans: left, right, both (feet planted) or air
+
+
+def perform(choreography, *, fps: float = 50.0, seed: int = 0,
+            height_m: float | None = None) -> Performance:
+    """Perform a choreography (text or :class:`~.choreography.Choreography`).
+
+    Parameters
+    ----------
+    choreography : str or Choreography
+        See :mod:`balletmirror.studio.choreography`.
+    fps : float
+        Frames per second of the motion.
+    seed : int
+        Natural variation: the same seed gives the same motion.  It sways the trunk
+        and head by a degree or two (a living dancer is never perfectly still).
+    height_m : float, optional
+        The dancer's height (default: the choreography's ``height=``, or 1.65 m).
+
+    Returns
+    -------
+    Performance
+        ``motion`` (world space, metres, Y up, 23 canonical joints) and ``truth``.
+    """
+    from ..motion import Motion
+    from .choreography import Choreography, parse_choreography
+    from .steps import STEPS
+    from .truth import truth_document
+
+    chor = choreography if isinstance(choreography, Choreography) else \
+        parse_choreography(choreography)
+    body = Body(height_m or chor.height_m)
+    stage = Stage(body=body)
+    for spec in chor.steps:
+        STEPS[spec.name](stage, spec)
+    stage.t += 0.5  # a breath of stillness at the end
+    times, points, tracks = _with_sway(stage, fps, seed)
+    motion = Motion(positions=points, confidence=np.ones(points.shape[:2]), times=times,
+                    fps=fps, space="world", units="m",
+                    provenance={"reader": "studio", "choreography": chor.text, "seed": seed,
+                                "height_m": body.height})
+    bpm = chor.steps[0].bpm if chor.steps else None
+    truth = truth_document(stage.truth, motion, choreography=chor.text, seed=seed, bpm=bpm)
+    return Performance(motion=motion, truth=truth, tracks=tracks,
+                       support=tuple(stage.support))
+
+
+def _with_sway(stage: Stage, fps: float, seed: int):
+    """Render the stage with a seeded, slow sway of trunk and head (about 1 degree)."""
+    rng = np.random.default_rng(seed)
+    knots = np.linspace(0.0, stage.t, int(stage.t * 2) + 2)
+    sway = {name: (knots, rng.normal(0.0, amp, len(knots)))
+            for name, amp in (("trunk_side", 1.0), ("trunk_lean", 0.8), ("head_tilt", 1.5))}
+    return render_points(stage, fps, sway=sway)

@@ -410,6 +410,7 @@ def step_pirouette(stage: Stage, spec: StepSpec) -> None:
     stage.spots.append((t_turn, t_land))
     stage.drifts.append((t_turn, t_land, spec.option("travel", 0.0)))
     _record(stage, spec, t_rise, t_land + 0.5 * b, side=working, turns=turns,
+            _phases=[(t_turn, t_land)],
             metrics={"direction": spec.word(("en_dehors", "en_dedans"), "en_dehors"),
                      "tempo": tempo, "travel_m": spec.option("travel", 0.0)})
     stage.t = t1
@@ -453,6 +454,8 @@ def step_fouette(stage: Stage, spec: StepSpec) -> None:
     stage.plant(end + 0.5 * b, t1, "both")
     stage.spots.append((start, end))
     _record(stage, spec, start, end + 0.5 * b, side=working, turns=float(turns),
+            _phases=[(start + (i + 0.55) * cycle, start + (i + 0.95) * cycle)
+                     for i in range(turns)],
             metrics={"direction": spec.word(("en_dehors", "en_dedans"), "en_dehors"),
                      "tempo": tempo, "whip_height": whip_height})
     stage.t = t1
@@ -489,6 +492,7 @@ def _jump(stage: Stage, spec: StepSpec, *, kind: str, airtime: float, turns: flo
     stage.plant(t_land, t1, "both")
     height = 9.81 * airtime**2 / 8
     _record(stage, spec, t_push, t_land + 0.3 * b, step="jump", turns=turns or None,
+            _takeoff_s=t_off,
             metrics={"kind": kind, "height": round(height, 4), "airtime_s": airtime})
     stage.t = t1
 
@@ -504,7 +508,7 @@ def step_changement(stage: Stage, spec: StepSpec) -> None:
 
 def step_tour(stage: Stage, spec: StepSpec) -> None:
     turns = spec.number or 1.0
-    _jump(stage, spec, kind="tour_en_lair", airtime=0.3 + 0.25 * turns, turns=turns,
+    _jump(stage, spec, kind="tour_en_lair", airtime=0.45 + 0.05 * turns, turns=turns,
           switch=turns % 1 == 0)
 
 
