@@ -1,0 +1,162 @@
+"""Making a studio performance on disk: the video, the true motion and the truth.
+
+:func:`make_performance` is what ``balletmirror studio`` runs: it performs the
+choreography, renders it through a camera as an H.264 video (with a click track at
+the choreography's BPM unless ``music="none"``), and writes beside it the ground
+truth: ``truth.json`` (steps, turns, metrics, faults, the camera), ``motion.npz``
+(the true 3D motion), ``performance.bvh`` (the same, for other tools) and
+``keypoints.npz`` (the true joints projected into the video's frames, an
+image-space Motion: what a perfect pose model would return).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError, InputError
+from ..motion import Motion
+
+OUTPUTS = ("performance.mp4", "truth.json", "motion.npz", "performance.bvh", "keypoints.npz")
+
+
+@dataclasses.dataclass(frozen=True)
+class StudioSettings:
+    """How a performance is filmed.
+
+    Attributes
+    ----------
+    camera : str
+        A preset (front, side, side-left, three-quarter, three-quarter-left, back) or
+        an azimuth in degrees (counter-clockwise seen from above, 0 = front).
+    fps : float
+        Frames per second of the video (and of the true motion).
+    seed : int
+        Natural variation of the dancer (see :func:`~.perform.perform`).
+    music : str
+        ``"click"`` (a metronome at the BPM), ``"none"``, or the path of an audio file.
+    music_offset_s : float
+        Shift of the clicks, seconds (positive: the clicks come earlier, so the
+        dancer is late by that much).
+    blur_px, noise_std : float
+        Image degradations (Gaussian blur sigma in pixels, pixel noise 0-255).
+    distance_m : float
+        Camera distance from the centre of the room, metres.
+    """
+
+    camera: str = "front"
+    fps: float = 25.0
+    seed: int = 0
+    music: str = "click"
+    music_offset_s: float = 0.0
+    blur_px: float = 0.0
+    noise_std: float = 0.0
+    distance_m: float = 4.5
+
+
+def make_camera(settings: StudioSettings):
+    """The render Camera for the settings' preset or azimuth."""
+    from .render import camera_preset
+
+    try:
+        yaw = float(settings.camera)
+    except ValueError:
+        return camera_preset(settings.camera, distance_m=settings.distance_m)
+    return camera_preset("front", yaw_deg=yaw, distance_m=settings.distance_m)
+
+
+def _camera_record(camera, settings: StudioSettings) -> dict:
+    return {"preset": settings.camera, "position_m": list(camera.position),
+            "target_m": list(camera.target), "vfov_deg": camera.vfov_deg,
+            "width": camera.width, "height": camera.height, "blur_px": settings.blur_px,
+            "noise_std": settings.noise_std}
+
+
+def _audio(settings: StudioSettings, duration_s: float, bpm: float | None):
+    """(samples, sample rate, record) of the soundtrack, or (None, 0, None)."""
+    if settings.music == "none":
+        return None, 0, None
+    if settings.music == "click":
+        from .render import click_track
+
+        sr = 22050
+        y = click_track(duration_s, bpm=bpm or 96.0, offset_s=-settings.music_offset_s,
+                        sr=sr)
+        return y, sr, {"kind": "click", "bpm": bpm, "offset_s": settings.music_offset_s}
+    return _load_music(Path(settings.music), duration_s)
+
+
+def _load_music(path: Path, duration_s: float):
+    if not path.exists():
+        raise InputError(f"{path}: no such audio file for --music")
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.audio[0]
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=22050)
+            chunks = [r.to_ndarray().ravel() for frame in container.decode(stream)
+                      for r in resampler.resample(frame)]
+    except (av.error.FFmpegError, IndexError) as exc:
+        raise InputError(f"{path}: not a readable audio file ({exc})") from None
+    y = np.concatenate(chunks)[: int(duration_s * 22050)] if chunks else np.zeros(1)
+    return y.astype(np.float32), 22050, {"kind": "file", "path": str(path)}
+
+
+def true_keypoints(motion: Motion, camera) -> Motion:
+    """The true joints as the camera sees them: an image-space Motion (pixels)."""
+    from .render import project_motion
+
+    pixels = project_motion(motion.positions, camera)
+    return Motion(positions=pixels, confidence=np.ones(pixels.shape[:2]), times=motion.times,
+                  fps=motion.fps, space="image", units="px",
+                  image_size=(camera.width, camera.height),
+                  provenance={"reader": "studio-truth", **motion.provenance})
+
+
+def check_studio_outdir(outdir: Path, *, force: bool) -> None:
+    """Refuse an ``outdir`` holding an earlier performance, unless ``force``."""
+    existing = [name for name in OUTPUTS if (outdir / name).exists()]
+    if existing and not force:
+        raise InputError(f"{outdir}: already holds {', '.join(existing)}; choose another "
+                         "-o or pass --force to overwrite")
+
+
+def make_performance(text: str, outdir: Path, settings: StudioSettings | None = None, *,
+                     video: bool = True, force: bool = False,
+                     progress: Callable[[int, int], None] | None = None) -> dict[str, Path]:
+    """Perform ``text``, film it and write the outputs listed in the module docstring.
+
+    Returns the paths written, by name (``video``, ``truth``, ``motion``, ``bvh``,
+    ``keypoints``).
+    """
+    from ..io.bvh_write import write_bvh
+    from .perform import perform
+    from .render import render_video
+
+    s = settings or StudioSettings()
+    if s.fps <= 0:
+        raise ConfigError(f"Expected fps > 0, but got {s.fps}")
+    check_studio_outdir(outdir, force=force)
+    perf = perform(text, fps=s.fps, seed=s.seed)
+    camera = make_camera(s)
+    outdir.mkdir(parents=True, exist_ok=True)
+    audio, sr, music = _audio(s, perf.motion.duration_s, perf.truth.get("bpm"))
+    truth = {**perf.truth, "camera": _camera_record(camera, s), "music": music}
+    paths = {"truth": outdir / "truth.json", "motion": outdir / "motion.npz",
+             "bvh": outdir / "performance.bvh", "keypoints": outdir / "keypoints.npz"}
+    paths["truth"].write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n")
+    perf.motion.save(paths["motion"])
+    write_bvh(perf.motion, paths["bvh"])
+    true_keypoints(perf.motion, camera).save(paths["keypoints"])
+    if video:
+        paths["video"] = render_video(perf.motion.positions, perf.motion.times, camera,
+                                      outdir / "performance.mp4", audio=audio, sr=sr,
+                                      blur_px=s.blur_px, noise_std=s.noise_std, seed=s.seed,
+                                      height_m=perf.motion.provenance["height_m"],
+                                      progress=progress)
+    return paths
