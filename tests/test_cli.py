@@ -25,6 +25,7 @@ def assert_one_line_error(proc: subprocess.CompletedProcess, message: str) -> No
     assert message in lines[0]
 
 
+@pytest.mark.slow
 def test_demo_end_to_end(tmp_path):
     proc = run("analyze", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -33,19 +34,26 @@ def test_demo_end_to_end(tmp_path):
     assert doc["schema"] == "balletmirror.results/1"
     assert set(doc) >= {"source", "pose", "steps", "turns_total", "technique", "expression",
                         "music", "reference"}
-    assert doc["source"]["kind"] == "demo" and doc["source"]["frames"] == 780
-    assert doc["pose"]["coverage"] == 1.0
-    assert doc["turns_total"] == 2.0  # the demo's two pirouettes
+    assert doc["source"]["kind"] == "video" and doc["source"]["frames"] == 559
+    assert doc["pose"]["coverage"] == 1.0  # the studio's mannequin is found in every frame
+    truth = json.loads((out / "demo_studio" / "truth.json").read_text())
+    assert truth["turns_total"] == 10.0
     rows = (out / "kinematics.csv").read_text().splitlines()
-    assert len(rows) == 781 and rows[0].startswith("time_s,left_knee_angle_deg")
-    assert "deepest bend" in proc.stdout and "2 turns" in proc.stdout
-    again = run("analyze", cwd=tmp_path)
+    assert len(rows) == 560 and rows[0].startswith("time_s,left_knee_angle_deg")
+    assert "deepest bend" in proc.stdout and "against the studio's ground truth" in proc.stdout
+
+
+def test_outputs_are_not_overwritten_without_force(tmp_path):
+    src = str(demo_motion().save(tmp_path / "demo.npz"))
+    assert run("analyze", src, "--quiet", cwd=tmp_path).returncode == 0
+    again = run("analyze", src, cwd=tmp_path)
     assert_one_line_error(again, "--force")
-    assert run("analyze", "--force", "--quiet", cwd=tmp_path).returncode == 0
+    assert run("analyze", src, "--force", "--quiet", cwd=tmp_path).returncode == 0
 
 
 def test_json_to_stdout(tmp_path):
-    proc = run("analyze", "-o", str(tmp_path / "o"), "--json")
+    src = str(demo_motion().save(tmp_path / "demo.npz"))
+    proc = run("analyze", src, "-o", str(tmp_path / "o"), "--json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["turns_total"] == 2.0
 
@@ -130,3 +138,43 @@ def test_pose_command_on_real_video(tmp_path, plie_video):
     m = load_motion(out)
     assert m.space == "image" and m.n_frames == 174 and m.world is not None
     assert "77% with a person" in proc.stderr
+
+
+def test_studio_and_evaluate_commands(tmp_path):
+    out = tmp_path / "studio"
+    proc = run("studio", "5th; plie demi; pirouette en_dehors right 2", "-o", str(out),
+               "--no-video", "--camera", "three-quarter", "--seed", "4")
+    assert proc.returncode == 0, proc.stderr
+    truth = json.loads((out / "truth.json").read_text())
+    assert truth["turns_total"] == 2.0 and truth["camera"]["preset"] == "three-quarter"
+    assert {p.name for p in out.iterdir()} == {"truth.json", "motion.npz",
+                                               "performance.bvh", "keypoints.npz"}
+    analysis = tmp_path / "analysis"
+    assert run("analyze", str(out / "motion.npz"), "-o", str(analysis), "-q").returncode == 0
+    proc = run("evaluate", str(analysis / "results.json"), str(out / "truth.json"), "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["turns"]["total"]["true"] == 2.0
+    assert report["detection"]["true"] == 2  # plié and pirouette (steps: next issue)
+    assert_one_line_error(run("evaluate", str(out / "truth.json"),
+                              str(analysis / "results.json")), "Expected schema")
+    assert_one_line_error(run("studio", "5th; pirouete", "-o", str(tmp_path / "x")),
+                          "unknown step 'pirouete'")
+    assert_one_line_error(run("studio", "5th; plie", "-o", str(out)), "--force")
+
+
+@pytest.mark.slow
+def test_studio_video_is_analysed(tmp_path):
+    out = tmp_path / "studio"
+    proc = run("studio", "5th; plie demi; releve", "-o", str(out), "--camera", "side",
+               "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    import av
+
+    with av.open(str(out / "performance.mp4")) as container:
+        assert container.streams.audio  # the click track
+        assert container.streams.video[0].codec_context.name == "h264"
+    proc = run("analyze", str(out / "performance.mp4"), "-o", str(tmp_path / "a"), "-q")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "a" / "results.json").read_text())
+    assert doc["pose"]["coverage"] > 0.95

@@ -26,7 +26,7 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite earlier outpu
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
 
-def _progress_bar(console: Console, enabled: bool):
+def _progress_bar(console: Console, enabled: bool, *, label: str = "pose"):
     """A rich progress bar and a ``progress(done, total)`` callback feeding it."""
     from rich.progress import (
         BarColumn,
@@ -36,7 +36,7 @@ def _progress_bar(console: Console, enabled: bool):
         TimeRemainingColumn,
     )
 
-    bar = Progress(TextColumn("pose"), BarColumn(), MofNCompleteColumn(),
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
                    TimeRemainingColumn(), console=console, disable=not enabled,
                    transient=True)
     task = bar.add_task("pose", total=None)
@@ -45,6 +45,18 @@ def _progress_bar(console: Console, enabled: bool):
         bar.update(task, completed=done, total=total)
 
     return bar, progress
+
+
+def _render_demo(out: Path, console: Console, *, quiet: bool) -> Path:
+    """Film the built-in demo in the synthetic studio into ``out/demo_studio``."""
+    from .studio.make import DEMO_CHOREOGRAPHY, StudioSettings, make_performance
+
+    console.print(f"[dim]built-in demo: {DEMO_CHOREOGRAPHY}[/]")
+    bar, progress = _progress_bar(console, not quiet, label="render")
+    with bar:
+        paths = make_performance(DEMO_CHOREOGRAPHY, out / "demo_studio", StudioSettings(),
+                                 force=True, progress=progress)
+    return paths["video"]
 
 
 def _default_outdir(input_path: Optional[Path]) -> Path:
@@ -64,24 +76,32 @@ def analyze(
 ) -> None:
     """Analyse a performance: pose, cleaning, kinematics -> OUTDIR/results.json."""
     from .output import check_outdir, write_outputs
-    from .pipeline import analyze_file, analyze_motion, results_document, source_info
+    from .pipeline import analyze_file, results_document
     from .summary import render_summary
 
     out = check_outdir(outdir or _default_outdir(input_path), force=force)
     console = Console(stderr=as_json, quiet=quiet)
     if input_path is None:
-        from .demo import demo_motion
-
-        raw = demo_motion()
-        analysis = analyze_motion(raw, source=source_info(None, "demo", raw))
-    else:
-        bar, progress = _progress_bar(console, not quiet)
-        with bar:
-            analysis = analyze_file(input_path, progress=progress)
+        input_path = _render_demo(out, console, quiet=quiet)
+    bar, progress = _progress_bar(console, not quiet)
+    with bar:
+        analysis = analyze_file(input_path, progress=progress)
     paths = write_outputs(analysis, out)
     if as_json:
         sys.stdout.write(json.dumps(results_document(analysis), indent=2) + "\n")
     render_summary(console, analysis, paths)
+    truth = input_path.parent / "truth.json"
+    if input_path.parent.name == "demo_studio" and truth.exists():
+        _print_demo_evaluation(console, paths["results"], truth)
+
+
+def _print_demo_evaluation(console: Console, results: Path, truth: Path) -> None:
+    """How the analysis of the demo compares with the studio's ground truth."""
+    from .evaluate import evaluate_files, summary_lines
+
+    console.print("[bold]against the studio's ground truth[/]")
+    for label, text in summary_lines(evaluate_files(results, truth)):
+        console.print(f"  {label}: {text}")
 
 
 @app.command()
@@ -118,6 +138,44 @@ def pose(
         motion.save(output)
     console.print(f"{motion.n_frames} frames, {motion.covered.mean():.0%} with a person "
                   f"-> {output}")
+
+
+@app.command()
+def studio(
+    choreography: Annotated[str, typer.Argument(metavar="CHOREOGRAPHY", help="Steps separated "
+                                                "by ';', e.g. \"5th; plie demi x2; pirouette "
+                                                "en_dehors right 2\" (see README).")],
+    outdir: Annotated[Path, typer.Option("-o", "--outdir", help="Output folder.")],
+    seed: Annotated[int, typer.Option("--seed", help="Natural variation of the dancer.")] = 0,
+    camera: Annotated[str, typer.Option("--camera", help="front, side, side-left, "
+                                        "three-quarter, three-quarter-left, back, or an "
+                                        "azimuth in degrees.")] = "front",
+    fps: Annotated[float, typer.Option("--fps", help="Frames per second.")] = 25.0,
+    music: Annotated[str, typer.Option("--music", help="click, none, or an audio file.")
+                     ] = "click",
+    music_offset: Annotated[float, typer.Option("--music-offset", help="Seconds the clicks "
+                                                "come early (the dancer is late).")] = 0.0,
+    blur: Annotated[float, typer.Option("--blur", help="Gaussian blur, pixels.")] = 0.0,
+    noise: Annotated[float, typer.Option("--noise", help="Pixel noise (0-255).")] = 0.0,
+    no_video: Annotated[bool, typer.Option("--no-video", help="Skip the video.")] = False,
+    force: ForceOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Synthetic studio: perform a choreography, film it, write the ground truth."""
+    from .studio.make import StudioSettings, make_performance
+
+    settings = StudioSettings(camera=camera, fps=fps, seed=seed, music=music,
+                              music_offset_s=music_offset, blur_px=blur, noise_std=noise)
+    console = Console(stderr=True, quiet=quiet)
+    bar, progress = _progress_bar(console, not quiet and not no_video, label="render")
+    with bar:
+        paths = make_performance(choreography, outdir, settings, video=not no_video,
+                                 force=force, progress=progress)
+    truth = json.loads(paths["truth"].read_text())
+    console.print(f"{len(truth['steps'])} steps, {truth['turns_total']:g} turns, "
+                  f"{truth['duration_s']:.1f} s, camera {camera}")
+    for name, path in paths.items():
+        console.print(f"[dim]{name}:[/] {path}")
 
 
 @app.command("evaluate")

@@ -21,6 +21,11 @@ import numpy as np
 from ..errors import ConfigError, InputError
 from ..motion import Motion
 
+#: The built-in demo of ``balletmirror analyze`` (no input): pliés, a pirouette, eight
+#: fouettés and an arabesque, filmed from the front.
+DEMO_CHOREOGRAPHY = ("5th; plie demi x2; pirouette en_dehors right 2; "
+                     "fouette right 8 tempo=1.4; arabesque right 80")
+
 OUTPUTS = ("performance.mp4", "truth.json", "motion.npz", "performance.bvh", "keypoints.npz")
 
 
