@@ -26,7 +26,7 @@ from balletmirror.clean import clean_motion
 from balletmirror.demo import demo_motion
 from balletmirror.kinematics import compute_kinematics, joint_angle, rotation_segments
 from balletmirror.motion import Motion
-from balletmirror.skeleton import J, group_pairs
+from balletmirror.skeleton import group_pairs
 
 FPS = 30.0
 PX_PER_M = 300.0
