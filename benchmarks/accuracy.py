@@ -1,0 +1,193 @@
+"""The accuracy suite: seeded studio performances, analysed and scored against truth.
+
+A fixed list of performances (``suite()``: >= 50 cases) covers every step of
+DESIGN.md's list, turn counts from 1 to 32 (pirouettes, tours en l'air, fouettés at
+several tempos), three camera views (front, side, three-quarter) and two image
+qualities (clean; blurred with sensor noise).  Each is filmed in the synthetic studio,
+run through ``balletmirror analyze`` (the library call, as the CLI does) and scored
+with ``balletmirror evaluate``; the script prints the table the next issues must
+raise: step detection F1 overall and per step, turn counts exact to the quarter
+turn, the whole-body turn total, metric errors, by view and by image quality.
+
+    .venv/bin/python benchmarks/accuracy.py              # the whole suite (~10-15 min)
+    .venv/bin/python benchmarks/accuracy.py --quick      # 1 case in 5, a smoke run
+    .venv/bin/python benchmarks/accuracy.py --json figures.json --keep DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from balletmirror.evaluate import evaluate
+from balletmirror.output import write_outputs
+from balletmirror.pipeline import analyze_file, results_document
+from balletmirror.studio.make import StudioSettings, make_performance
+
+VIEWS = ("front", "side", "three-quarter")
+QUALITIES = {"clean": (0.0, 0.0), "noisy": (1.5, 8.0)}  # (blur px, noise std)
+
+PHRASES = [
+    "5th; plie demi x2; plie grand; releve",
+    "5th; tendu front right; tendu side right; degage side left; rond_de_jambe en_dehors right",
+    "5th; developpe front left 90; grand_battement side right 110; passe right",
+    "5th; arabesque right 80; attitude back left 80; balance right 2",
+    "5th; saute x3; changement x2; tour 1",
+    "5th; port_de_bras back; travel side 1; plie demi",
+    "5th; plie demi fault=knees_in; releve fault=sickled_foot; passe left fault=low_passe",
+    "bpm=120; style=sudden+strong; 5th; plie demi x2; tendu side left; saute x2",
+    "style=sustained+light; 5th; port_de_bras front; developpe side right 100; releve",
+]
+TURNING = [
+    "5th; pirouette en_dehors right 1",
+    "5th; pirouette en_dehors right 2",
+    "5th; pirouette en_dedans left 2",
+    "5th; pirouette en_dehors left 3 tempo=2.5",
+    "5th; tour 2",
+    "5th; fouette right 4 tempo=1.2",
+    "5th; fouette right 8 tempo=1.5",
+    "5th; fouette left 16 tempo=1.4",
+    "5th; fouette right 32 tempo=1.5",
+]
+
+
+def suite() -> list[dict]:
+    """The fixed, seeded list of cases: every phrase and turning sequence from each of
+    the three views, alternating clean and noisy images (54 cases)."""
+    cases = []
+    for i, text in enumerate(PHRASES + TURNING):
+        for j, view in enumerate(VIEWS):
+            quality = ("clean", "noisy")[(i + j) % 2]
+            cases.append({"id": f"{i:02d}-{view}-{quality}", "choreography": text,
+                          "camera": view, "quality": quality, "seed": 100 * i + j})
+    return cases
+
+
+def run_case(case: dict, workdir: Path) -> dict:
+    """Film, analyse and score one case; returns its evaluation and timings."""
+    blur, noise = QUALITIES[case["quality"]]
+    settings = StudioSettings(camera=case["camera"], seed=case["seed"], blur_px=blur,
+                              noise_std=noise)
+    out = workdir / case["id"]
+    t0 = time.perf_counter()
+    paths = make_performance(case["choreography"], out / "studio", settings, force=True)
+    t1 = time.perf_counter()
+    analysis = analyze_file(paths["video"])
+    write_outputs(analysis, out / "analysis")
+    t2 = time.perf_counter()
+    truth = json.loads(paths["truth"].read_text())
+    report = evaluate(results_document(analysis), truth)
+    return {**case, "report": report, "render_s": t1 - t0, "analyze_s": t2 - t1,
+            "frames": analysis.motion.n_frames, "coverage": analysis.cleaning["coverage"]}
+
+
+def _mean(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return float(np.mean(values)) if values else None
+
+
+def _fmt(value, pattern: str = "{:.2f}") -> str:
+    return "n/a" if value is None else pattern.format(value)
+
+
+def _group_rows(rows: list[dict], key: str) -> dict[str, list[dict]]:
+    groups = defaultdict(list)
+    for row in rows:
+        groups[row[key]].append(row)
+    return groups
+
+
+def summarise(rows: list[dict]) -> dict:
+    """Aggregate figures over cases: detection, turns, metrics, by view and quality."""
+    det = [r["report"]["detection"] for r in rows]
+    tp = sum(d["matched"] for d in det)
+    n_true = sum(d["true"] for d in det)
+    n_pred = sum(d["predicted"] for d in det)
+    precision = tp / n_pred if n_pred else 0.0
+    recall = tp / n_true if n_true else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    turn_steps = [s for r in rows for s in r["report"]["turns"]["steps"]]
+    totals = [r["report"]["turns"]["total"] for r in rows]
+    per_step = defaultdict(lambda: [0, 0, 0])  # matched, true, predicted
+    for r in rows:
+        for name, figures in r["report"]["per_step"].items():
+            per_step[name][0] += figures["matched"]
+            per_step[name][1] += figures["support"]
+            per_step[name][2] += figures["predicted"]
+    metrics = defaultdict(list)
+    for r in rows:
+        for m in r["report"]["metrics"]["numeric"]:
+            metrics[f"{m['step']}.{m['metric']}"].append(m["mae"])
+    return {
+        "cases": len(rows), "true_steps": n_true, "predicted_steps": n_pred,
+        "precision": precision, "recall": recall, "f1": f1,
+        "per_step_f1": {name: (2 * m / (t + p) if t + p else 0.0)
+                        for name, (m, t, p) in sorted(per_step.items()) if t},
+        "turn_sequences": len(turn_steps),
+        "turns_exact_fraction": _mean([1.0 if s["exact"] else 0.0 for s in turn_steps]),
+        "turns_total_abs_error": _mean([abs(t["predicted"] - t["true"]) for t in totals]),
+        "turns_total_exact_fraction": _mean([1.0 if abs(t["predicted"] - t["true"]) < 0.125
+                                             else 0.0 for t in totals]),
+        "metric_mae": {k: _mean(v) for k, v in sorted(metrics.items())},
+        "coverage": _mean([r["coverage"] for r in rows]),
+    }
+
+
+def print_table(rows: list[dict], summary: dict) -> None:
+    print(f"=== accuracy suite: {summary['cases']} studio performances ===")
+    print(f"person found on {summary['coverage']:.1%} of frames (mean)")
+    print(f"steps: {summary['true_steps']} true, {summary['predicted_steps']} predicted; "
+          f"precision {summary['precision']:.3f}, recall {summary['recall']:.3f}, "
+          f"F1 {summary['f1']:.3f} (target >= 0.90)")
+    for name, f1 in summary["per_step_f1"].items():
+        print(f"  {name:>16}: F1 {f1:.3f}")
+    print(f"turning steps: {summary['turn_sequences']}, counted exactly: "
+          f"{_fmt(summary['turns_exact_fraction'], '{:.1%}')} (target >= 95%)")
+    print(f"whole-body turn total per performance: mean abs error "
+          f"{_fmt(summary['turns_total_abs_error'])} turns, exact in "
+          f"{_fmt(summary['turns_total_exact_fraction'], '{:.1%}')} of performances")
+    for name, mae in summary["metric_mae"].items():
+        print(f"  metric {name}: mean abs error {_fmt(mae)}")
+    for key in ("camera", "quality"):
+        for value, group in sorted(_group_rows(rows, key).items()):
+            s = summarise(group)
+            print(f"{key} {value:>13}: F1 {s['f1']:.3f}, turn totals exact "
+                  f"{_fmt(s['turns_total_exact_fraction'], '{:.1%}')}, mean abs error "
+                  f"{_fmt(s['turns_total_abs_error'])} turns ({len(group)} cases)")
+    frames = sum(r["frames"] for r in rows)
+    print(f"time: render {sum(r['render_s'] for r in rows):.0f} s, analyse "
+          f"{sum(r['analyze_s'] for r in rows):.0f} s for {frames} frames")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="every 5th case only")
+    parser.add_argument("--json", help="write the figures and per-case reports here")
+    parser.add_argument("--keep", help="keep the videos and analyses in this folder")
+    args = parser.parse_args(argv)
+    cases = suite()[::5] if args.quick else suite()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(args.keep) if args.keep else Path(tmp)
+        rows = []
+        for i, case in enumerate(cases, 1):
+            row = run_case(case, workdir)
+            total = row["report"]["turns"]["total"]
+            print(f"[{i}/{len(cases)}] {case['id']}: F1 {row['report']['detection']['f1']:.2f}"
+                  f", turns {total['predicted']:g}/{total['true']:g}", flush=True)
+            rows.append(row)
+    summary = summarise(rows)
+    print_table(rows, summary)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"summary": summary, "cases": rows}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
