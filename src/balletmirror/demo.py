@@ -1,7 +1,8 @@
-"""The built-in demo: a short 3D performance the project generates itself.
+"""A small procedural 3D performance with known geometry, for tests and benchmarks.
 
-``balletmirror analyze`` with no input analyses it, so that a fresh install shows the
-whole pipeline without any file.  A procedural dancer of height ``H`` (segment
+(The built-in demo of ``balletmirror analyze`` is a synthetic-studio performance,
+:data:`balletmirror.studio.make.DEMO_CHOREOGRAPHY`; this lighter motion needs no
+rendering and its angles are set directly.)  A procedural dancer of height ``H`` (segment
 proportions from Winter 2009, Fig. 4.1) stands in first position (feet turned out
 60 degrees each), does two demi-pliés and a grand plié with the arms à la seconde,
 then rises to relevé in retiré (passé) and turns two pirouettes en dehors on the left
