@@ -184,3 +184,30 @@ def test_example_truth_metrics(example):
     durations = steps["fouette"]["metrics"]["turn_durations_s"]
     assert np.median(durations) == pytest.approx(1 / 1.4, abs=0.03)
     assert example.truth["turns_total"] == 18.0
+
+
+def test_spotting_and_travel_in_turns():
+    spotted = perform("5th; pirouette right 2", seed=2)
+    plain = perform("5th; pirouette right 2 spot=no travel=0.3", seed=2)
+    assert spotted.truth["steps"][0]["metrics"]["spotting"] is True
+    assert plain.truth["steps"][0]["metrics"]["spotting"] is False
+    # spotting: the head leads the body (head yaw relative to the trunk reaches ~75 deg)
+    assert np.abs(spotted.tracks["head_yaw"]).max() > 60
+    assert np.abs(plain.tracks["head_yaw"]).max() < 5
+    assert plain.truth["steps"][0]["metrics"]["travel_m"] == pytest.approx(0.3, abs=0.02)
+    assert spotted.truth["steps"][0]["metrics"]["travel_m"] < 0.005
+
+
+@pytest.mark.slow
+def test_example_renders(tmp_path):
+    from balletmirror.studio.make import StudioSettings, make_performance
+
+    paths = make_performance(EXAMPLE, tmp_path, StudioSettings(fps=8.0, camera="side"))
+    import av
+
+    with av.open(str(paths["video"])) as container:
+        video = container.streams.video[0]
+        frames = sum(1 for _ in container.decode(video))
+    from balletmirror.motion import load_motion
+
+    assert frames == load_motion(paths["motion"]).n_frames

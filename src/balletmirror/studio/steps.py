@@ -371,6 +371,12 @@ def _turn_keys(stage: Stage, t0: float, t1: float, degrees: float) -> None:
     stage.yaw = y0 + degrees
 
 
+def _spot(stage: Stage, spec: StepSpec, t0: float, t1: float) -> None:
+    """Spot the turn between ``t0`` and ``t1`` unless the step says ``spot=no``."""
+    if spec.options.get("spot", "yes") not in ("no", "false", "0", "off"):
+        stage.spots.append((t0, t1))
+
+
 def _turning_pose(stage: Stage, spec: StepSpec, working: str) -> dict:
     level = "low" if "low_passe" in spec.faults else spec.options.get("height", "knee")
     support = _support_for(stage, working, spec, releve=80.0)
@@ -407,12 +413,13 @@ def step_pirouette(stage: Stage, spec: StepSpec) -> None:
     stage.plant(t0, t_rise, "both")
     stage.plant(t_rise, t_land + 0.5 * b, OTHER[working])
     stage.plant(t_land + 0.5 * b, t1, "both")
-    stage.spots.append((t_turn, t_land))
+    _spot(stage, spec, t_turn, t_land)
     stage.drifts.append((t_turn, t_land, spec.option("travel", 0.0)))
     _record(stage, spec, t_rise, t_land + 0.5 * b, side=working, turns=turns,
             _phases=[(t_turn, t_land)],
             metrics={"direction": spec.word(("en_dehors", "en_dedans"), "en_dehors"),
-                     "tempo": tempo, "travel_m": spec.option("travel", 0.0)})
+                     "tempo": tempo, "travel_m": spec.option("travel", 0.0),
+                     "spotting": bool(stage.spots and stage.spots[-1] == (t_turn, t_land))})
     stage.t = t1
 
 
@@ -452,12 +459,14 @@ def step_fouette(stage: Stage, spec: StepSpec) -> None:
     stage.plant(t0, t0 + b, "both")
     stage.plant(t0 + b, end + 0.5 * b, OTHER[working])
     stage.plant(end + 0.5 * b, t1, "both")
-    stage.spots.append((start, end))
+    _spot(stage, spec, start, end)
+    stage.drifts.append((start, end, spec.option("travel", 0.0)))
     _record(stage, spec, start, end + 0.5 * b, side=working, turns=float(turns),
             _phases=[(start + (i + 0.55) * cycle, start + (i + 0.95) * cycle)
                      for i in range(turns)],
             metrics={"direction": spec.word(("en_dehors", "en_dedans"), "en_dehors"),
-                     "tempo": tempo, "whip_height": whip_height})
+                     "tempo": tempo, "whip_height": whip_height,
+                     "spotting": bool(stage.spots and stage.spots[-1] == (start, end))})
     stage.t = t1
 
 
@@ -480,7 +489,7 @@ def _jump(stage: Stage, spec: StepSpec, *, kind: str, airtime: float, turns: flo
     if turns:
         sign = -1.0 if spec.side() == "right" else 1.0
         _turn_keys(stage, t_off, t_land, 360.0 * turns * sign)
-        stage.spots.append((t_off, t_land))
+        _spot(stage, spec, t_off, t_land)
     if switch:
         stage.front = OTHER[stage.front]
     stage.key(t_land, stance_pose(stage, releve=85.0))
