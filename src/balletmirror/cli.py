@@ -81,7 +81,8 @@ def analyze(
 
     out = check_outdir(outdir or _default_outdir(input_path), force=force)
     console = Console(stderr=as_json, quiet=quiet)
-    if input_path is None:
+    demo = input_path is None
+    if demo:
         input_path = _render_demo(out, console, quiet=quiet)
     bar, progress = _progress_bar(console, not quiet)
     with bar:
@@ -90,9 +91,8 @@ def analyze(
     if as_json:
         sys.stdout.write(json.dumps(results_document(analysis), indent=2) + "\n")
     render_summary(console, analysis, paths)
-    truth = input_path.parent / "truth.json"
-    if input_path.parent.name == "demo_studio" and truth.exists():
-        _print_demo_evaluation(console, paths["results"], truth)
+    if demo:
+        _print_demo_evaluation(console, paths["results"], input_path.parent / "truth.json")
 
 
 def _print_demo_evaluation(console: Console, results: Path, truth: Path) -> None:
