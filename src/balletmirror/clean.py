@@ -130,7 +130,8 @@ def _group_states(points: np.ndarray, pairs: list[tuple[int, int]]):
     return states[seen], seen
 
 
-def _acceleration_costs(states: np.ndarray, scale: float, *, block: int = 2048) -> np.ndarray:
+def _acceleration_costs(states: np.ndarray, scale: float, *,
+                        block: int = 2048) -> np.ndarray:
     """costs[k, a, b, c]: summed |second difference| at seen frame k+1 when frames
     k, k+1, k+2 are in states a, b, c, in trunk lengths.
 
@@ -172,24 +173,27 @@ def _partial_swaps(points: np.ndarray, swapped: np.ndarray, seen: np.ndarray,
                    pairs: list[tuple[int, int]]) -> np.ndarray:
     """Swapped state of the frames where only part of the group is seen.
 
-    Each such frame takes the labelling whose known joints lie nearer the positions
-    interpolated between the (already repaired) fully seen frames around it.
+    Frames are followed in order, remembering the last known (repaired) position of
+    each joint of the group; a partly seen frame takes the labelling whose known
+    joints lie nearer those, so a visible limb keeps its label while its twin is
+    hidden (and a swap that began on fully seen frames is undone on the partial
+    ones).  With nothing to compare, the labels are kept.
     """
     idx = np.array([a for a, _ in pairs] + [b for _, b in pairs])
     mirror = np.array([b for _, b in pairs] + [a for a, _ in pairs])
-    repaired = np.where(swapped[seen, None, None], points[seen][:, mirror], points[seen][:, idx])
     out = swapped.copy()
-    partial = np.isfinite(points[:, idx]).all(axis=-1).any(axis=-1)
-    partial[seen] = False
-    for t in np.flatnonzero(partial):
-        after = int(np.searchsorted(seen, t))
-        before = max(after - 1, 0)
-        after = min(after, len(seen) - 1)
-        w = 0.0 if after == before else (t - seen[before]) / (seen[after] - seen[before])
-        guess = (1 - w) * repaired[before] + w * repaired[after]
-        as_is = np.nansum(np.linalg.norm(points[t, idx] - guess, axis=-1))
-        crossed = np.nansum(np.linalg.norm(points[t, mirror] - guess, axis=-1))
-        out[t] = crossed < as_is
+    is_seen = np.zeros(len(points), dtype=bool)
+    is_seen[seen] = True
+    last = np.full((len(idx), points.shape[-1]), np.nan)
+    for t in np.flatnonzero(np.isfinite(points[:, idx]).all(axis=-1).any(axis=-1)):
+        if not is_seen[t]:
+            as_is = np.linalg.norm(points[t, idx] - last, axis=-1)
+            crossed = np.linalg.norm(points[t, mirror] - last, axis=-1)
+            both = np.isfinite(as_is) & np.isfinite(crossed)
+            out[t] = bool(both.any()) and crossed[both].sum() < as_is[both].sum()
+        current = points[t, mirror] if out[t] else points[t, idx]
+        known = np.isfinite(current).all(axis=-1)
+        last[known] = current[known]
     return out
 
 

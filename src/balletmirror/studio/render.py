@@ -28,7 +28,11 @@ from it, both in profile.  Parts are drawn farthest first (painter's algorithm o
 each part's mean depth; the neck always over the torso and the head over the
 neck).  Colours: skin-coloured arms and face, a dark leotard, pink tights, satin
 ballet shoes, dark hair (:class:`Palette`).  Each part has a dark outline and two
-lighter inner layers offset towards the light, so that limbs read as round.
+lighter inner layers offset towards the light, so that limbs read as round, and
+parts behind the body's centre are drawn a little darker than those in front (a
+depth cue between limbs of the same colour).  The shoes are hulls of spheres at
+the ankle, heel and toe whose outline reaches the heel and toe joints, so pointed
+feet look pointed; the hands extend the forearm by 0.07 H.
 
 The studio: a light wall facing the camera 3 m behind the dancer, a wooden floor
 in perspective (Y = 0) with boards running away from the camera, a skirting board,
@@ -339,6 +343,7 @@ _LIGHT_2D = _LIGHT_CAM[:2] / np.linalg.norm(_LIGHT_CAM[:2])
 #: lightening) of the inner shading layers.
 _SHADE_LAYERS = ((0.74, 0.2, 0.09), (0.42, 0.38, 0.2))
 _OUTLINE_PX = 1.1
+_DEPTH_SHADE = 0.14
 _OUTLINE_DARKEN = -0.45
 
 
@@ -388,8 +393,8 @@ def _draw_shaded(img: np.ndarray, groups: list[np.ndarray], colour) -> None:
 
 
 # ------------------------------------------------------------- the figure
-#: Sphere radii along the limbs, fractions of H: (joint or point, radius).
-_ARM = ((0.030, 0.022), (0.022, 0.016))  # upper arm, forearm: (start, end) radii
+#: Radii of the spheres whose hull makes each limb, fractions of H.
+_ARM = ((0.030, 0.022), (0.022, 0.016))  # upper arm, forearm: (start, end)
 _HAND_LENGTH, _HAND_R = 0.07, (0.016, 0.011)
 _THIGH_START, _THIGH_R = 0.12, (0.056, 0.034)
 _SHANK_R = (0.034, 0.037, 0.021)  # knee, calf (30 % down), ankle
@@ -401,8 +406,9 @@ _NECK_R = (0.03, 0.026)
 #: fractions of H.  s < 0 is below the hip line (the leotard's crotch).
 _TORSO = (
     (-0.22, None, 0.034, 0.038, 0.0),
-    (-0.10, None, 0.075, 0.052, 0.0),
-    (0.05, "hip", 0.043, 0.062, -0.004),
+    (-0.10, None, 0.075, 0.056, -0.006),
+    (0.05, "hip", 0.043, 0.068, -0.012),
+    (0.2, None, 0.072, 0.056, -0.006),
     (0.45, None, 0.068, 0.050, 0.0),
     (0.75, None, 0.082, 0.058, 0.008),
     (0.94, "shoulder", 0.012, 0.046, 0.0),
@@ -439,6 +445,7 @@ class _Frame:
         return self.camera.focal * cam_points[..., :2] / cam_points[..., 2:3] + self.centre
 
     def joint(self, name: str) -> np.ndarray:
+        """Camera coordinates (3,) of a canonical joint, metres."""
         return self.cam[J[name]]
 
     def rings(self, centres: np.ndarray, radii_h) -> np.ndarray:
@@ -449,11 +456,13 @@ class _Frame:
         return self.px(c)[:, None, :] + r[:, None, None] * _CIRCLE
 
     def blob(self, centres: list[np.ndarray], radii_h, colour) -> _Part:
+        """A part drawn as the hull of spheres at camera points, at their mean depth."""
         c = np.stack(centres)
         return _Part(float(c[:, 2].mean()), colour, [self.rings(c, radii_h)])
 
 
 def _limb_parts(f: _Frame, pal: Palette) -> list[_Part]:
+    """Upper arms, forearms, hands, thighs, shanks and shoes of both sides."""
     parts = []
     for s in ("left", "right"):
         sh, el, wr = (f.joint(f"{s}_{n}") for n in ("shoulder", "elbow", "wrist"))
@@ -498,6 +507,8 @@ def _torso_frame(f: _Frame) -> tuple[np.ndarray, ...]:
 
 
 def _torso_part(f: _Frame, pal: Palette) -> _Part:
+    """The leotard: a loft of the :data:`_TORSO` cross-sections, each turning with a
+    blend of the hip line (bottom) and the shoulder line (top)."""
     mid, spine, (lat0, fwd0), (lat1, fwd1) = _torso_frame(f)
     half = {"hip": 0.5 * np.linalg.norm(f.joint("left_hip") - f.joint("right_hip")),
             "shoulder": 0.5 * np.linalg.norm(f.joint("left_shoulder") - f.joint("right_shoulder"))}
@@ -519,7 +530,7 @@ def _torso_part(f: _Frame, pal: Palette) -> _Part:
 _HEAD_SEMI = np.array([0.05, 0.068, 0.06])
 _HEAD_OFFSET = np.array([0.0, 0.012, 0.002])
 #: Nose: semi-axes and centre in the head frame (fractions of H); bun likewise.
-_NOSE = (np.array([0.009, 0.019, 0.014]), np.array([0.0, -0.008, 0.062]))
+_NOSE = (np.array([0.008, 0.022, 0.014]), np.array([0.0, -0.012, 0.053]))
 _BUN = (np.array([0.03, 0.028, 0.026]), np.array([0.0, 0.045, -0.062]))
 _SUPERSAMPLE = 3
 #: Hairline elevation (degrees) as a function of |azimuth| (0 = the face's centre).
@@ -611,9 +622,9 @@ def _head_samples(f: _Frame, shapes) -> tuple[tuple[int, int, int, int], np.ndar
 
 def _shade(normals: np.ndarray, dirs: np.ndarray) -> np.ndarray:
     """Lambert shading with ambient light and a darker rim, (n,)."""
-    lambert = np.clip(normals @ -_LIGHT_CAM, 0.0, 1.0)
+    lambert = np.clip(normals @ _LIGHT_CAM, 0.0, 1.0)
     facing = np.abs((normals * dirs).sum(-1)) / np.linalg.norm(dirs, axis=-1)
-    return (0.8 + 0.3 * lambert) * (0.86 + 0.14 * np.sqrt(facing))
+    return (0.7 + 0.35 * lambert) * (0.86 + 0.14 * np.sqrt(facing))
 
 
 def _head_colours(dirs: np.ndarray, hits: list, rot: np.ndarray, semis: np.ndarray,
@@ -673,7 +684,7 @@ def _neck_part(f: _Frame, pal: Palette) -> _Part:
     return f.blob([f.joint("neck"), top], _NECK_R, pal.skin)
 
 
-def figure_parts(points: np.ndarray, camera: Camera, *, height_m: float,
+def _figure_parts(points: np.ndarray, camera: Camera, *, height_m: float,
                  palette: Palette = DEFAULT_PALETTE) -> list[_Part]:
     """The mannequin's parts for one frame, farthest first.
 
@@ -713,12 +724,23 @@ def draw_figure(img: np.ndarray, points: np.ndarray, camera: Camera, *, height_m
     -------
     img
     """
-    for part in figure_parts(points, camera, height_m=height_m, palette=palette):
+    parts = _figure_parts(points, camera, height_m=height_m, palette=palette)
+    centre = float(np.median([p.depth for p in parts]))
+    for part in parts:
         if part.draw is not None:
             part.draw(img)
         else:
-            _draw_shaded(img, part.groups, part.colour)
+            _draw_shaded(img, part.groups, _depth_shade(part.colour, part.depth - centre,
+                                                        height_m))
     return img
+
+
+def _depth_shade(colour, behind_m: float, height_m: float) -> tuple[float, float, float]:
+    """Parts behind the body's centre a little darker (less light reaches them), those
+    in front a little lighter: a depth cue between limbs of the same colour."""
+    amount = float(np.clip(-behind_m / (0.15 * height_m) * _DEPTH_SHADE, -_DEPTH_SHADE,
+                           0.5 * _DEPTH_SHADE))
+    return _lighten(colour, amount)
 
 
 # ----------------------------------------------------------------- studio
