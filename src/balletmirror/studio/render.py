@@ -51,6 +51,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, InputError
+from ..kinematics import body_height as kinematics_body_height
 from ..motion import Motion
 from ..skeleton import JOINTS, J
 
@@ -248,30 +249,10 @@ def project_motion(points, camera: Camera) -> np.ndarray:
     return project(_world_points(points), camera)[0]
 
 
-#: Body height as a multiple of thigh + shank + pelvis-to-neck (Winter 2009, Fig. 4.1:
-#: 0.245 + 0.246 + 0.288 of the height).
-_HEIGHT_PER_CHAIN = 1.0 / (0.245 + 0.246 + 0.288)
-
-
 def body_height(points) -> float:
-    """Standing body height, metres, estimated from segment lengths.
-
-    The median over frames of (thigh + shank, mean of both legs, + mid-hip to neck)
-    divided by their share of the height in Winter's proportions (0.779).
-
-    Parameters
-    ----------
-    points : Motion or array (frames, 23, 3)
-        World positions, metres.
-    """
-    p = _world_points(points)
-
-    def length(a: str, b: str) -> np.ndarray:
-        return np.linalg.norm(p[:, J[a]] - p[:, J[b]], axis=-1)
-
-    legs = 0.5 * sum(length(f"{s}_hip", f"{s}_knee") + length(f"{s}_knee", f"{s}_ankle")
-                     for s in ("left", "right"))
-    return float(np.median(legs + length("mid_hip", "neck")) * _HEIGHT_PER_CHAIN)
+    """Standing body height, metres: :func:`balletmirror.kinematics.body_height` of the
+    world positions (a Motion or an array (frames, 23, 3))."""
+    return kinematics_body_height(_world_points(points))
 
 
 def standing_height_px(points, camera: Camera, *, height_m: float | None = None) -> np.ndarray:
