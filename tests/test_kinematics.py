@@ -171,6 +171,14 @@ def test_rotation_segments_ignore_jitter_and_count_both_ways():
     assert rotation_segments(t, rng.normal(0, 20.0, t.size)) == []
 
 
+def test_rotations_the_same_way_split_at_a_pause():
+    t = np.arange(0, 8, 0.02)
+    # 2 turns, a 1 s pause, 3 more turns the same way
+    yaw = np.interp(t, [0, 1, 2, 3, 4.5, 8], [0, 0, 720, 720, 720 + 3 * 360, 720 + 3 * 360])
+    yaw = yaw + np.random.default_rng(1).normal(0, 2.0, t.size)
+    assert [s["turns"] for s in rotation_segments(t, yaw)] == [2.0, 3.0]
+
+
 def test_centre_of_mass_of_symmetric_pose_on_midline():
     com = centre_of_mass(standing_points()[None])
     assert com[0, 0] == pytest.approx(0.0, abs=1e-12)

@@ -467,8 +467,30 @@ def _settled_bounds(seg: np.ndarray, settled: float, tolerance: float) -> tuple[
     return start, max(end, start)
 
 
+def _split_at_pauses(times: np.ndarray, y: np.ndarray, pivots: list[int], *,
+                     settled_deg: float, pause_s: float) -> list[int]:
+    """Add a pivot in the middle of every pause: a stretch of at least ``pause_s``
+    seconds over which the yaw stays within ``settled_deg`` (two pirouettes the
+    same way with a breath between them are two rotations, not one)."""
+    still = np.zeros(len(y), dtype=bool)
+    j = 0
+    for i in range(len(y)):  # frames from which the yaw stays put for pause_s
+        j = max(j, i)
+        while j + 1 < len(y) and times[j + 1] - times[i] <= pause_s:
+            j += 1
+        window = y[i:j + 1]
+        still[i] = times[j] - times[i] >= 0.9 * pause_s and np.ptp(window) <= settled_deg
+    cuts = []
+    for a, b in zip(pivots[:-1], pivots[1:], strict=True):
+        inner = np.flatnonzero(still[a + 1:b]) + a + 1
+        groups = np.split(inner, np.flatnonzero(np.diff(inner) > 1) + 1) if inner.size else []
+        cuts += [int(g[len(g) // 2]) for g in groups if g.size]
+    return sorted(set(pivots) | set(cuts))
+
+
 def rotation_segments(times: np.ndarray, yaw: np.ndarray, *, min_turns: float = 0.75,
-                      tolerance_deg: float = 45.0, settled_deg: float = 10.0) -> list[dict]:
+                      tolerance_deg: float = 45.0, settled_deg: float = 10.0,
+                      pause_s: float = 0.4) -> list[dict]:
     """Stretches where the whole body rotates one way by at least ``min_turns`` turns.
 
     Parameters
@@ -483,6 +505,8 @@ def rotation_segments(times: np.ndarray, yaw: np.ndarray, *, min_turns: float = 
         How far the yaw may move back (jitter, a wobble) inside one rotation.
     settled_deg : float
         Stillness before and after a rotation (within this many degrees) is trimmed.
+    pause_s : float
+        A stillness this long splits two rotations the same way.
 
     Returns
     -------
@@ -494,7 +518,8 @@ def rotation_segments(times: np.ndarray, yaw: np.ndarray, *, min_turns: float = 
     if known.size < 2:
         return []
     y = yaw[known]
-    pivots = _zigzag_pivots(y, tolerance_deg)
+    pivots = _split_at_pauses(times[known], y, _zigzag_pivots(y, tolerance_deg),
+                              settled_deg=settled_deg, pause_s=pause_s)
     out = []
     for a, b in zip(pivots[:-1], pivots[1:], strict=True):
         turns = (y[b] - y[a]) / 360.0
