@@ -211,3 +211,20 @@ def test_example_renders(tmp_path):
     from balletmirror.motion import load_motion
 
     assert frames == load_motion(paths["motion"]).n_frames
+
+
+def test_styles_change_how_the_movement_travels():
+    text = "5th; tendu side right; developpe front left 90"
+    base = perform(f"style=direct+sustained+bound; {text}", seed=1)
+    indirect = perform(f"style=indirect; {text}", seed=1)
+    sudden = perform(f"style=sudden; {text}", seed=1)
+    assert np.abs(base.tracks["head_yaw"]).max() < 1.0
+    assert np.abs(indirect.tracks["head_yaw"]).max() > 20.0
+    # sudden arrives in the first third of the time and holds: faster peak speed
+    def peak_speed(perf):
+        toe = perf.motion.positions[:, J["left_toe"]]
+        return np.linalg.norm(np.diff(toe, axis=0), axis=1).max() * perf.motion.fps
+    assert peak_speed(sudden) > 1.5 * peak_speed(base)
+    light = perform("style=light; 5th; plie demi", seed=1).truth["steps"][0]
+    strong = perform("style=strong; 5th; plie demi", seed=1).truth["steps"][0]
+    assert strong["metrics"]["min_knee_angle"] < light["metrics"]["min_knee_angle"] - 10

@@ -10,7 +10,8 @@ Expressive style changes how a movement travels between its key poses:
 ``sudden`` arrives in the first third of its time and holds, ``sustained`` uses all
 of it; ``strong`` deepens pliés and lowers relevés, ``light`` the opposite;
 ``free`` overshoots the arrival and settles, ``bound`` arrives without overshoot;
-``indirect`` curves the arms and head through extra waypoints; ``expansive`` opens
+``indirect`` sends the head and chest off the straight path between key poses (and
+curves the port de bras); ``expansive`` opens
 the arms and lifts the chest, ``contracted`` rounds them in.
 """
 
@@ -57,6 +58,12 @@ def _arrive(stage: Stage, spec: StepSpec, t0: float, t1: float, pose: dict) -> N
     arrive = t0 + (t1 - t0) * (0.3 if time == "sudden" else 1.0)
     if "late" in spec.faults:
         arrive = min(arrive + spec.option("late", LATE_S), t1 + spec.option("late", LATE_S))
+    if spec.style.get("space") == "indirect" and arrive - t0 > 0.2:
+        # indirect: the head and the chest wander off the straight path and come back
+        turn = 25.0 if len(stage.truth) % 2 else -25.0
+        stage.key(0.5 * (t0 + arrive), {"head_yaw": turn, "trunk_twist": 0.4 * turn,
+                                        "head_tilt": -8.0})
+        stage.key(arrive, {"head_yaw": 0.0, "trunk_twist": 0.0, "head_tilt": 0.0})
     if spec.style.get("flow") == "free":
         before = {k: v for k, v in pose.items()}
         stage.key(arrive - 0.25 * (arrive - t0), _overshoot(stage, before))
@@ -224,7 +231,8 @@ def step_tendu(stage: Stage, spec: StepSpec, *, lift: float = 0.0,
     word, direction = _direction(spec)
     counts = spec.option("counts", 4 if name == "tendu" else 2)
     t0, t1 = stage.t, stage.t + counts * beat(spec)
-    t_out, t_in = t0 + 0.4 * (t1 - t0), t0 + 0.6 * (t1 - t0)
+    travel = 0.4 * (0.3 if spec.style.get("time") == "sudden" else 1.0)
+    t_out, t_in = t0 + travel * (t1 - t0), t1 - travel * (t1 - t0)
     stage.key(t0, _rest(stage, spec))
     support = _support_for(stage, working, spec)
     start, end = _toe_out(stage, working, word)
