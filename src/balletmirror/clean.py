@@ -103,17 +103,23 @@ def _with_world(motion: Motion, world: np.ndarray | None, **changes) -> Motion:
         motion.replace(**changes)
 
 
+def _drop_points(motion: Motion, mask: np.ndarray) -> Motion:
+    """The Motion with the (frames, joints) points in ``mask`` set missing (and in its
+    3D companion too)."""
+    pos = motion.positions.copy()
+    pos[mask] = np.nan
+    world = None
+    if motion.world is not None:
+        world = motion.world.copy()
+        world[mask] = np.nan
+    return _with_world(motion, world, positions=pos)
+
+
 # ------------------------------------------------------------------ stages
 def mask_low_confidence(motion: Motion, *, min_confidence: float) -> tuple[Motion, dict]:
     """NaN out joints whose confidence is below ``min_confidence``."""
     low = (motion.confidence < min_confidence) & motion.present
-    pos = motion.positions.copy()
-    pos[low] = np.nan
-    world = None
-    if motion.world is not None:
-        world = motion.world.copy()
-        world[low] = np.nan
-    return _with_world(motion, world, positions=pos), {"masked_points": int(low.sum())}
+    return _drop_points(motion, low), {"masked_points": int(low.sum())}
 
 
 def _group_states(points: np.ndarray, pairs: list[tuple[int, int]]):
@@ -269,14 +275,8 @@ def reject_outliers(motion: Motion, *, window_s: float, k: float,
     """
     half = max(1, int(round(window_s * motion.fps)))
     abs_floor = floor * trunk_length(motion.positions)
-    pos = motion.positions.copy()
-    bad = _hampel(pos, half, k, abs_floor).any(axis=-1)
-    pos[bad] = np.nan
-    world = None
-    if motion.world is not None:
-        world = motion.world.copy()
-        world[bad] = np.nan
-    return _with_world(motion, world, positions=pos), {"outliers": int(bad.sum())}
+    bad = _hampel(motion.positions, half, k, abs_floor).any(axis=-1)
+    return _drop_points(motion, bad), {"outliers": int(bad.sum())}
 
 
 def _fill_series(t: np.ndarray, x: np.ndarray, max_gap_s: float) -> tuple[np.ndarray, int]:

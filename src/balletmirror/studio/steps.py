@@ -261,7 +261,7 @@ def step_degage(stage: Stage, spec: StepSpec) -> None:
 
 
 def _raised_leg(stage: Stage, spec: StepSpec, *, name: str, direction: float, height: float,
-                knee: float, counts: float, unfold: bool) -> None:
+                knee: float, counts: float, unfold: bool, metrics: dict | None = None) -> None:
     """Développé, grand battement, arabesque, attitude: the working leg raised and
     held, the supporting leg straight."""
     working = spec.side()
@@ -294,7 +294,7 @@ def _raised_leg(stage: Stage, spec: StepSpec, *, name: str, direction: float, he
     _lift_off(stage, spec, working, t0 + 0.92 * (t1 - t0), up_support)
     _arrive(stage, spec, t0 + 0.92 * (t1 - t0), t1, _rest(stage, spec))
     stage.plant(t0, t1, OTHER[working])
-    _record(stage, spec, t0, t1, step=name, side=working)
+    _record(stage, spec, t0, t1, step=name, side=working, metrics=dict(metrics or {}))
     stage.t = t1
 
 
@@ -302,16 +302,14 @@ def step_developpe(stage: Stage, spec: StepSpec) -> None:
     word, direction = _direction(spec)
     _raised_leg(stage, spec, name="developpe", direction=direction,
                 height=spec.number or 90.0, knee=0.0, counts=spec.option("counts", 8),
-                unfold=True)
-    stage.truth[-1]["metrics"]["direction"] = word
+                unfold=True, metrics={"direction": word})
 
 
 def step_grand_battement(stage: Stage, spec: StepSpec) -> None:
     word, direction = _direction(spec)
     _raised_leg(stage, spec, name="grand_battement", direction=direction,
                 height=spec.number or 100.0, knee=0.0, counts=spec.option("counts", 2),
-                unfold=False)
-    stage.truth[-1]["metrics"]["direction"] = word
+                unfold=False, metrics={"direction": word})
 
 
 def step_arabesque(stage: Stage, spec: StepSpec) -> None:
@@ -324,8 +322,7 @@ def step_attitude(stage: Stage, spec: StepSpec) -> None:
     word = spec.word(("front", "back"), "back")
     _raised_leg(stage, spec, name="attitude", direction=0.0 if word == "front" else 180.0,
                 height=spec.number or 80.0, knee=80.0, counts=spec.option("counts", 8),
-                unfold=True)
-    stage.truth[-1]["metrics"]["direction"] = word
+                unfold=True, metrics={"direction": word})
 
 
 def step_passe(stage: Stage, spec: StepSpec) -> None:
