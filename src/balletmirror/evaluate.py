@@ -648,12 +648,9 @@ def format_table(report: dict) -> Group:
         The summary rows, then the per-step table, and the turns, metrics and faults
         tables when they have rows.
     """
-    overview = Table(show_header=False, box=None, pad_edge=False)
-    overview.add_column(style="bold")
-    overview.add_column()
-    for label, text in summary_lines(report):
-        overview.add_row(label, text)
-    parts = [overview]
+    from .summary import rows_table
+
+    parts = [rows_table(summary_lines(report))]
     tables = [(report["per_step"], _step_table), (report["turns"]["steps"], _turns_table),
               (report["metrics"]["numeric"] + report["metrics"]["categorical"],
                _metrics_table), (report["faults"]["by_fault"], _faults_table)]

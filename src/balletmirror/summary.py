@@ -49,13 +49,18 @@ def summary_rows(analysis: Analysis) -> list[tuple[str, str]]:
     return rows
 
 
-def render_summary(console: Console, analysis: Analysis, paths: dict[str, Path]) -> None:
-    """Print the summary table and where the outputs went."""
+def rows_table(rows: list[tuple[str, str]]) -> Table:
+    """A borderless two-column table of (label, text) rows, labels in bold."""
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    for label, text in summary_rows(analysis):
+    for label, text in rows:
         table.add_row(label, text)
-    console.print(table)
+    return table
+
+
+def render_summary(console: Console, analysis: Analysis, paths: dict[str, Path]) -> None:
+    """Print the summary table and where the outputs went."""
+    console.print(rows_table(summary_rows(analysis)))
     for name, path in paths.items():
         console.print(f"[dim]{name}:[/] {path}")

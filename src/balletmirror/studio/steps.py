@@ -29,6 +29,7 @@ from .perform import (
     Stage,
     arabesque_arms,
     arms,
+    feet_of,
     gesture,
     passe_pose,
     single_support_pose,
@@ -200,8 +201,6 @@ def _support_for(stage: Stage, working: str, spec: StepSpec, *, releve: float = 
 def _toe_out(stage: Stage, working: str, word: str) -> tuple[np.ndarray, np.ndarray]:
     """Where the working toe starts (closed in the position) and ends (fully
     stretched along the floor), in the pelvis frame of the supporting stance."""
-    from .perform import feet_of
-
     body = stage.body
     feet = feet_of(stage.position, stage.front, body)
     support = OTHER[working]
@@ -607,8 +606,6 @@ def step_travel(stage: Stage, spec: StepSpec) -> None:
 
 def _bourree_pose(stage: Stage, mover: str, word: str, step: float) -> dict:
     """Mid-step of a bourrée: the moving foot lifted and carried ``step`` metres."""
-    from .perform import feet_of
-
     feet = feet_of(stage.position, stage.front, stage.body)
     dx, dz = {"front": (0.0, step), "back": (0.0, -step), "side": (-step, 0.0)}[word]
     x, z = feet[mover]

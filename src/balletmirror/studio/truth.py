@@ -26,9 +26,9 @@ import numpy as np
 from ..kinematics import angle_between, compute_kinematics, joint_angle
 from ..motion import Motion
 from ..skeleton import J
+from .perform import OTHER
 
 TRUTH_SCHEMA = "balletmirror.truth/1"
-OTHER = {"left": "right", "right": "left"}
 
 
 def _window(times: np.ndarray, entry: dict) -> slice:
