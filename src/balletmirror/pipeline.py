@@ -13,6 +13,9 @@ from .clean import CleanSettings, clean_motion
 from .io import detect_kind, read_motion
 from .kinematics import Kinematics, compute_kinematics, rotation_segments
 from .motion import Motion
+from .signals import Signals, compute_signals
+from .steps import StepRules, detect_steps
+from .technique import assess_performance
 
 RESULTS_SCHEMA = "balletmirror.results/1"
 
@@ -32,6 +35,7 @@ class Settings:
     """
 
     clean: CleanSettings = dataclasses.field(default_factory=CleanSettings)
+    steps: StepRules = dataclasses.field(default_factory=StepRules)
     max_side: int = 1280
     sex: str = "female"
 
@@ -46,15 +50,25 @@ class Analysis:
     cleaning: dict
     kinematics: Kinematics
     rotations: list[dict]
+    signals: Signals
+    steps: list[dict]
+    technique: dict
 
 
 def analyze_motion(raw: Motion, *, source: dict, settings: Settings | None = None) -> Analysis:
-    """Clean a raw Motion and compute its kinematics (pure: no file access)."""
+    """Clean a raw Motion, compute its kinematics, find its steps and judge them
+    (pure: no file access)."""
     s = settings or Settings()
     motion, cleaning = clean_motion(raw, s.clean)
     kin = compute_kinematics(motion, sex=s.sex)
+    rotations = rotation_segments(kin.times, kin["yaw"])
+    sig = compute_signals(motion, kin)
+    steps, technique = assess_performance(
+        detect_steps(sig, rotations, s.steps), sig,
+        camera_aligned=motion.space == "image" and motion.world is not None)
     return Analysis(source=source, raw=raw, motion=motion, cleaning=cleaning,
-                    kinematics=kin, rotations=rotation_segments(kin.times, kin["yaw"]))
+                    kinematics=kin, rotations=rotations, signals=sig, steps=steps,
+                    technique=technique)
 
 
 def source_info(path: Path | None, kind: str, motion: Motion) -> dict:
@@ -79,9 +93,9 @@ def _round(value: float | None, digits: int = 4) -> float | None:
 def results_document(analysis: Analysis) -> dict:
     """The results.json document (schema ``balletmirror.results/1``, see DESIGN.md).
 
-    ``steps``, ``technique`` and ``expression`` are filled by the later stages;
-    ``turns_total`` is the whole-body rotation counted from the facing yaw (the
-    ``rotations`` listed under ``pose``) until turning steps are recognised.
+    ``turns_total`` is the sum of the turns of the recognised steps (pirouettes,
+    fouettés, turning jumps); the whole-body rotations found in the facing yaw are
+    listed under ``pose.rotations``.  ``expression`` is filled by a later stage.
     """
     kin, clean = analysis.kinematics, analysis.cleaning
     pose = {
@@ -99,9 +113,9 @@ def results_document(analysis: Analysis) -> dict:
         "schema": RESULTS_SCHEMA,
         "source": analysis.source,
         "pose": pose,
-        "steps": [],
-        "turns_total": float(sum(abs(r["turns"]) for r in analysis.rotations)),
-        "technique": {},
+        "steps": analysis.steps,
+        "turns_total": float(sum(s["turns"] or 0.0 for s in analysis.steps)),
+        "technique": analysis.technique,
         "expression": {},
         "music": None,
         "reference": None,

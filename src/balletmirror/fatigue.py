@@ -1,0 +1,83 @@
+"""Fatigue: how the same movement changes across its repetitions in one session.
+
+For every step danced at least :data:`MIN_REPEATS` times (and for each long
+fouetté sequence, turn by turn) one measure is followed through the repetitions
+and a least-squares line fitted to it; the change is the line's rise from the first
+repetition to the last, as a percentage of its value at the first.  A change in the
+tiring direction (shallower pliés, lower jumps, slower turns, shorter balances)
+beyond :data:`FATIGUE_PCT` is flagged.
+
+=========  ======================  =====================  ================
+step       measure                 units                  tiring direction
+=========  ======================  =====================  ================
+plie       ``min_knee_angle``      degrees                up (shallower)
+jump       ``height``              metres                 down
+pirouette  mean turn duration      seconds per turn       up (slower)
+fouette    mean turn duration      seconds per turn       up (slower)
+balance    ``hold_s``              seconds                down
+=========  ======================  =====================  ================
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MIN_REPEATS = 3
+FATIGUE_PCT = 10.0
+
+#: step -> (measure name, units, +1 if a rise means tiring else -1)
+MEASURES = {
+    "plie": ("min_knee_angle", "deg", 1.0),
+    "jump": ("height", "m", -1.0),
+    "pirouette": ("turn_duration_s", "s", 1.0),
+    "fouette": ("turn_duration_s", "s", 1.0),
+    "balance": ("hold_s", "s", -1.0),
+}
+
+
+def _value(step: dict, measure: str) -> float | None:
+    if measure == "turn_duration_s":
+        d = step["metrics"].get("turn_durations_s") or []
+        return float(np.mean(d)) if d else None
+    v = step["metrics"].get(measure)
+    return float(v) if v is not None and np.isfinite(v) else None
+
+
+def trend(values: list[float]) -> float | None:
+    """Least-squares change from the first to the last value, % of the first."""
+    if len(values) < MIN_REPEATS:
+        return None
+    x = np.arange(len(values), dtype=float)
+    slope, intercept = np.polyfit(x, np.asarray(values, dtype=float), 1)
+    if abs(intercept) < 1e-9:
+        return None
+    return float(100.0 * slope * (len(values) - 1) / abs(intercept))
+
+
+def _row(step: str, measure: str, units: str, sign: float, values: list[float],
+         times: list[float]) -> dict | None:
+    change = trend(values)
+    if change is None:
+        return None
+    return {"step": step, "measure": measure, "units": units, "repeats": len(values),
+            "values": [round(v, 4) for v in values], "at_s": [round(t, 3) for t in times],
+            "change_pct": round(change, 1), "tiring": bool(sign * change > FATIGUE_PCT)}
+
+
+def fatigue(steps: list[dict]) -> list[dict]:
+    """Fatigue rows over repetitions of each step, and within long fouetté sequences."""
+    rows = []
+    for name, (measure, units, sign) in MEASURES.items():
+        reps = [(s["start_s"], _value(s, measure)) for s in steps if s["step"] == name]
+        reps = [(t, v) for t, v in reps if v is not None]
+        row = _row(name, measure, units, sign, [v for _, v in reps], [t for t, _ in reps])
+        if row:
+            rows.append(row)
+    for s in steps:
+        durations = s["metrics"].get("turn_durations_s") or []
+        if s["step"] == "fouette" and len(durations) >= 2 * MIN_REPEATS:
+            row = _row("fouette", "turn_duration_s (within one sequence)", "s", 1.0,
+                       list(durations), [s["start_s"]] * len(durations))
+            if row:
+                rows.append(row)
+    return rows

@@ -1,0 +1,211 @@
+"""Per-frame body signals that step recognition and the technique checks read.
+
+Each signal is chosen to survive the camera: a level camera keeps the vertical, so
+heights (of the feet over the floor, of the pelvis, of a raised ankle against the
+hip) mean the same from the front, the side or three-quarters, in pixels or in
+metres once divided by the body's height.  Joint angles come from the Kinematics
+(3D where the Motion has 3D: mocap, or a video's 3D companion).
+
+Units: heights and distances are fractions of the standing body height ``H``
+(dimensionless); angles are degrees; times seconds.
+
+* ``floor``: the level of the floor under her, the running minimum over
+  ``floor_window_s`` of the lowest foot point (she never leaves the floor for that
+  long), so it follows a camera tilt or a walk towards the camera.
+* ``lift[side]``: the foot's lowest point (ankle, heel or toe) above its own floor
+  level (the same running minimum, foot by foot: seen from the front, the back foot
+  of a fifth position stands higher in the picture than the front one).
+* ``toe[side]``, ``knee_height[side]``: the toe's and the knee's height over the floor.
+* ``point[side]``: heel over toe (positive on a pointed foot or a relevé).
+* ``drop``: how far the pelvis is below its standing height (positive in a plié;
+  negative on relevé or in the air).
+* ``elevation[side]``: the leg's rise from hanging straight down,
+  ``arccos(vertical hip-to-ankle drop / leg length)`` (0 standing, 90 at hip level).
+* ``reach[side]``: horizontal distance from this toe to the point under the pelvis
+  (the supporting foot stays under her, the working foot goes out).
+* ``arms``: the wrists' mean height over the shoulders (positive = arms raised).
+* ``forward[side]``, ``gesture_angle[side]`` (3D only, else NaN): the ankle's
+  distance in front of the hip along the pelvis's forward axis (negative behind:
+  arabesque), and the direction of this toe from the other one in the pelvis's
+  horizontal plane (0 devant, 90 à la seconde, 180 derrière).
+* ``foot_turnout[side]``, ``thigh_turnout[side]`` (3D only): the horizontal
+  direction of the foot (heel to toe) and of the thigh (hip to knee) from the
+  pelvis's forward axis, outward positive, degrees.  Knees over the toes means the
+  two agree; a foot that turns in from its own resting turnout is sickling.
+* ``obliquity``: the pelvis's tilt to the side (hip hiking), degrees.
+* ``head_yaw`` (3D only): the facing of the head (from the ears to the nose,
+  horizontal), unwrapped, degrees, comparable with ``yaw``.
+"""""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+from scipy.ndimage import minimum_filter1d
+
+from .kinematics import Kinematics, body_height, pelvis_frame
+from .motion import Motion
+from .skeleton import J
+
+SIDES = ("left", "right")
+FOOT = ("ankle", "heel", "toe")
+
+
+@dataclasses.dataclass(frozen=True)
+class Signals:
+    """The signals of the module docstring, one value per frame (NaN where unseen)."""
+
+    times: np.ndarray
+    fps: float
+    height: float
+    height_units: str
+    height_m: float | None
+    floor: np.ndarray
+    pelvis: np.ndarray
+    drop: np.ndarray
+    lift: dict[str, np.ndarray]
+    toe: dict[str, np.ndarray]
+    knee_height: dict[str, np.ndarray]
+    point: dict[str, np.ndarray]
+    elevation: dict[str, np.ndarray]
+    reach: dict[str, np.ndarray]
+    knee: dict[str, np.ndarray]
+    arms: np.ndarray
+    trunk: np.ndarray
+    yaw: np.ndarray
+    pelvis_xy: np.ndarray  # horizontal pelvis position in the picture / room, /H
+    forward: dict[str, np.ndarray]
+    gesture_angle: dict[str, np.ndarray]
+    foot_turnout: dict[str, np.ndarray]
+    thigh_turnout: dict[str, np.ndarray]
+    obliquity: np.ndarray
+    head_yaw: np.ndarray
+    basis: str
+
+    def window(self, start_s: float, end_s: float) -> slice:
+        """Frames from ``start_s`` to ``end_s`` (inclusive)."""
+        a = int(np.searchsorted(self.times, start_s))
+        b = int(np.searchsorted(self.times, end_s, side="right"))
+        return slice(a, max(b, a + 1))
+
+
+def vertical(points: np.ndarray, space: str) -> np.ndarray:
+    """Height coordinate of every point: Y in world space (Y up), -y in an image."""
+    return points[..., 1] if space == "world" else -points[..., 1]
+
+
+def _nan_min(stack: list[np.ndarray]) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        arr = np.stack(stack)
+        out = np.nanmin(np.where(np.isfinite(arr), arr, np.inf), axis=0)
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def floor_level(lowest: np.ndarray, fps: float, window_s: float = 1.5) -> np.ndarray:
+    """Running minimum of the lowest foot point over ``window_s`` seconds."""
+    known = np.isfinite(lowest)
+    if not known.any():
+        return np.full_like(lowest, np.nan)
+    filled = np.interp(np.arange(len(lowest)), np.flatnonzero(known), lowest[known])
+    size = max(3, int(round(window_s * fps)) | 1)
+    return minimum_filter1d(filled, size=size, mode="nearest")
+
+
+def _horizontal(points: np.ndarray, space: str) -> np.ndarray:
+    """Horizontal coordinates: (x, z) in world space, (x,) in an image."""
+    return points[..., [0, 2]] if space == "world" else points[..., :1]
+
+
+def _points_3d(motion: Motion) -> np.ndarray | None:
+    if motion.ndim == 3:
+        return motion.positions
+    if motion.world is not None and np.isfinite(motion.world).any():
+        return motion.world
+    return None
+
+
+def _outward_angle(v: np.ndarray, forward: np.ndarray, outward: np.ndarray) -> np.ndarray:
+    """Direction of ``v`` from ``forward`` towards ``outward``, degrees."""
+    return np.degrees(np.arctan2(np.einsum("ij,ij->i", v, outward),
+                                 np.einsum("ij,ij->i", v, forward)))
+
+
+def body_directions(motion: Motion) -> dict[str, dict[str, np.ndarray]]:
+    """``forward``, ``gesture_angle``, ``foot_turnout`` and ``thigh_turnout`` of the
+    module docstring, by side (NaN without 3D)."""
+    p = _points_3d(motion)
+    names = ("forward", "gesture_angle", "foot_turnout", "thigh_turnout")
+    if p is None:
+        nan = np.full(motion.n_frames, np.nan)
+        return {name: {s: nan for s in SIDES} for name in names}
+    lateral, _, forward = pelvis_frame(p)
+    height = body_height(p)
+    out: dict[str, dict[str, np.ndarray]] = {name: {} for name in names}
+    for s in SIDES:
+        o = "right" if s == "left" else "left"
+        outward = lateral if s == "left" else -lateral
+        leg = p[:, J[f"{s}_ankle"]] - p[:, J["mid_hip"]]
+        out["forward"][s] = np.einsum("ij,ij->i", leg, forward) / height
+        out["gesture_angle"][s] = _outward_angle(p[:, J[f"{s}_toe"]] - p[:, J[f"{o}_toe"]],
+                                                 forward, outward)
+        out["foot_turnout"][s] = _outward_angle(p[:, J[f"{s}_toe"]] - p[:, J[f"{s}_heel"]],
+                                                forward, outward)
+        out["thigh_turnout"][s] = _outward_angle(p[:, J[f"{s}_knee"]] - p[:, J[f"{s}_hip"]],
+                                                 forward, outward)
+    return out
+
+
+def head_yaw(motion: Motion) -> np.ndarray:
+    """``head_yaw`` of the module docstring (NaN without 3D)."""
+    p = _points_3d(motion)
+    if p is None:
+        return np.full(motion.n_frames, np.nan)
+    ahead = p[:, J["nose"]] - 0.5 * (p[:, J["left_ear"]] + p[:, J["right_ear"]])
+    angle = np.arctan2(ahead[:, 0], ahead[:, 2])
+    known = np.isfinite(angle)
+    out = np.full(len(angle), np.nan)
+    out[known] = np.degrees(np.unwrap(angle[known]))
+    return out
+
+
+def compute_signals(motion: Motion, kin: Kinematics, *, floor_window_s: float = 1.5) -> Signals:
+    """The per-frame signals of the module docstring for one clean Motion."""
+    p, space = motion.positions, motion.space
+    v = vertical(p, space)
+    height = body_height(p)
+    lowest = {s: _nan_min([v[:, J[f"{s}_{f}"]] for f in FOOT]) for s in SIDES}
+    floor = floor_level(_nan_min(list(lowest.values())), motion.fps, floor_window_s)
+    lift = {s: (lowest[s] - floor_level(lowest[s], motion.fps, floor_window_s)) / height
+            for s in SIDES}
+    toe = {s: (v[:, J[f"{s}_toe"]] - floor) / height for s in SIDES}
+    knee_height = {s: (v[:, J[f"{s}_knee"]] - floor) / height for s in SIDES}
+    point = {s: (v[:, J[f"{s}_heel"]] - v[:, J[f"{s}_toe"]]) / height for s in SIDES}
+    pelvis = (v[:, J["mid_hip"]] - floor) / height
+    flat = (point["left"] < 0.03) & (point["right"] < 0.03) & (lift["left"] < 0.03) \
+        & (lift["right"] < 0.03)
+    stand = np.nanquantile(pelvis[flat], 0.9) if np.isfinite(pelvis[flat]).any() \
+        else np.nanquantile(pelvis, 0.9)
+    elevation, reach = {}, {}
+    h = _horizontal(p, space)
+    for s in SIDES:
+        legdrop = v[:, J[f"{s}_hip"]] - v[:, J[f"{s}_ankle"]]
+        length = np.nanquantile(legdrop, 0.95)
+        elevation[s] = np.degrees(np.arccos(np.clip(legdrop / length, -1.0, 1.0)))
+        reach[s] = np.linalg.norm(h[:, J[f"{s}_toe"]] - h[:, J["mid_hip"]], axis=-1) / height
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # frames with no wrist seen
+        arms = np.nanmean([v[:, J[f"{s}_wrist"]] - v[:, J[f"{s}_shoulder"]] for s in SIDES],
+                          axis=0) / height
+    directions = body_directions(motion)
+    return Signals(times=motion.times, fps=motion.fps, height=float(height),
+                   height_units=motion.units,
+                   height_m=float(kin.height) if kin.height_units == "m" else None,
+                   floor=floor, toe=toe, knee_height=knee_height, pelvis=pelvis, drop=stand - pelvis,
+                   lift=lift, point=point, elevation=elevation, reach=reach,
+                   knee={s: kin[f"{s}_knee_angle"] for s in SIDES}, arms=arms,
+                   trunk=kin["trunk_inclination"], yaw=kin["yaw"],
+                   pelvis_xy=h[:, J["mid_hip"]] / height, basis=kin.basis,
+                   obliquity=kin["pelvis_obliquity"], head_yaw=head_yaw(motion),
+                   **directions)

@@ -1,0 +1,370 @@
+"""Step recognition: the timeline of DESIGN.md's steps from the body signals.
+
+The recogniser reads the body the way a teacher describes the steps, in a fixed
+order of precedence, each stage claiming its frames so that later stages do not
+read them again:
+
+1. **Turns** (:func:`balletmirror.kinematics.rotation_segments` on the facing yaw):
+   a rotation in the air is a turning jump (tour en l'air); on the ground it is a
+   fouetté when the working leg opens and closes again (two or more whips of its
+   knee) and a pirouette otherwise.  The working leg is the one off the floor.
+2. **Jumps**: both feet off the floor together for at least ``min_flight_s``; the
+   height follows from the airtime of a ballistic flight, ``h = g T^2 / 8``.
+3. **Gestures of one leg** (one foot off the floor, pointed, or slid away from the
+   other): passé (the toe drawn up to the supporting knee), the raised-leg family
+   (grand battement: up and down within ``battement_s``; attitude: the knee bent at
+   the top; arabesque: the leg behind; développé otherwise), and the low family
+   (tendu: the toe stays on the floor; dégagé: it leaves it; rond de jambe: it
+   sweeps round from front to back or back to front).  A passé held on relevé is a
+   balance.
+4. **Two-foot stances**: plié (the pelvis sinks, both knees bend; ``grand`` below
+   ``grand_plie_knee``), relevé (the pelvis rises on both demi-pointes; held longer
+   than ``balance_hold_s`` it is a balance; with the feet stepping in turn, a
+   travelling bourrée), and port de bras (the arms raised while the feet stay).
+
+Every threshold is a fraction of the body's height ``H`` or an angle in degrees, in
+:class:`StepRules`.  Thresholds were set on the synthetic studio's performances (see
+``benchmarks/accuracy.py``) from the size of each movement in the ballet manual
+(a demi-plié lowers the pelvis by about 6% of the height, a relevé raises the heels
+by about 12%), never on the test cases one by one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from scipy.signal import find_peaks, peak_widths
+
+from .signals import SIDES, Signals
+
+G = 9.81  # m/s^2
+OTHER = {"left": "right", "right": "left"}
+
+
+@dataclasses.dataclass(frozen=True)
+class StepRules:
+    """Thresholds of the recogniser (heights in body heights ``H``, angles in degrees)."""
+
+    flight_lift: float = 0.025
+    flight_rise: float = 0.08
+    min_flight_s: float = 0.12
+    plie_drop: float = 0.03
+    grand_plie_knee: float = 100.0
+    releve_rise: float = 0.025
+    balance_hold_s: float = 1.8
+    foot_out_lift: float = 0.04
+    foot_out_point: float = 0.06
+    foot_out_reach: float = 0.12
+    min_gesture_s: float = 0.4
+    passe_max_lift: float = 0.42
+    raised_lift: float = 0.3
+    degage_lift: float = 0.07
+    battement_s: float = 1.1
+    attitude_knee: float = 140.0
+    arabesque_behind: float = -0.1
+    rond_sweep_deg: float = 100.0
+    min_arms: float = -0.12
+    min_port_de_bras_s: float = 1.5
+    whip_knee_deg: float = 40.0
+    absorb_s: float = 0.7
+
+
+# ------------------------------------------------------------------ helpers
+def runs(mask: np.ndarray, *, min_len: int = 1, max_gap: int = 0) -> list[tuple[int, int]]:
+    """Half-open index runs ``[a, b)`` where ``mask`` holds, gaps of at most
+    ``max_gap`` frames bridged, runs shorter than ``min_len`` dropped."""
+    idx = np.flatnonzero(mask)
+    if not idx.size:
+        return []
+    cuts = np.flatnonzero(np.diff(idx) > max_gap + 1)
+    starts = np.r_[idx[0], idx[cuts + 1]]
+    ends = np.r_[idx[cuts], idx[-1]] + 1
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= min_len]
+
+
+def _nan0(x: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(x), x, 0.0)
+
+
+def _above(x: np.ndarray, threshold: float) -> np.ndarray:
+    """``x > threshold``, False where ``x`` is unknown."""
+    return np.isfinite(x) & (x > threshold)
+
+
+def _frames(sig: Signals, seconds: float) -> int:
+    return max(1, int(round(seconds * sig.fps)))
+
+
+def _step(name: str, sig: Signals, a: int, b: int, *, side: str | None = None,
+          turns: float | None = None, metrics: dict | None = None) -> dict:
+    return {"step": name, "start_s": round(float(sig.times[a]), 4),
+            "end_s": round(float(sig.times[max(a, b - 1)]), 4), "side": side, "turns": turns,
+            "metrics": metrics or {}, "score": None, "corrections": []}
+
+
+def _metres(sig: Signals, value_h: float) -> float | None:
+    """A length in body heights as metres, when the body's height in metres is known."""
+    return None if sig.height_m is None else round(float(value_h * sig.height_m), 4)
+
+
+def _busy(steps: list[dict], sig: Signals) -> np.ndarray:
+    busy = np.zeros(len(sig.times), dtype=bool)
+    for s in steps:
+        busy[sig.window(s["start_s"], s["end_s"])] = True
+    return busy
+
+
+# ------------------------------------------------------------------ flights and turns
+def flights(sig: Signals, rules: StepRules) -> list[tuple[int, int]]:
+    """Frames with both feet off the floor and the pelvis higher than on relevé
+    (``flight_rise``) for at least ``min_flight_s``."""
+    air = (_nan0(sig.lift["left"]) > rules.flight_lift) \
+        & (_nan0(sig.lift["right"]) > rules.flight_lift) & (_nan0(sig.drop) < -rules.flight_rise)
+    return runs(air, min_len=_frames(sig, rules.min_flight_s), max_gap=1)
+
+
+def working_side(sig: Signals, a: int, b: int) -> str:
+    """The leg more off the floor over frames ``[a, b)``."""
+    lifts = {s: np.nanmean(_nan0(sig.toe[s][a:b]) + _nan0(sig.lift[s][a:b])) for s in SIDES}
+    return max(lifts, key=lifts.get)
+
+
+def whips(sig: Signals, side: str, a: int, b: int, rules: StepRules) -> int:
+    """How often the working knee opens and closes again inside ``[a, b)``."""
+    knee = _nan0(sig.knee[side][a:b])
+    peaks, _ = find_peaks(knee, prominence=rules.whip_knee_deg)
+    return int(len(peaks))
+
+
+def turn_durations(sig: Signals, a: int, b: int) -> list[float]:
+    """Seconds between successive half-turn marks of the yaw (one per full turn
+    after the first; see :mod:`balletmirror.studio.truth`)."""
+    yaw = sig.yaw[a:b]
+    t = sig.times[a:b]
+    known = np.isfinite(yaw)
+    if known.sum() < 2:
+        return []
+    yaw, t = yaw[known], t[known]
+    turns = np.floor((np.abs(yaw - yaw[0]) + 180.0) / 360.0)
+    marks = np.flatnonzero(np.diff(turns) > 0) + 1
+    return [round(float(t[j] - t[i]), 4) for i, j in zip(marks[:-1], marks[1:], strict=True)]
+
+
+def _turn_metrics(sig: Signals, a: int, b: int, side: str, turns: float) -> dict:
+    support = OTHER[side]
+    knee = sig.knee[support][a:b]
+    toe, knee_h = _nan0(sig.toe[side][a:b]), sig.knee_height[support][a:b]
+    passe = np.nanmedian(toe / np.where(knee_h > 0.05, knee_h, np.nan))
+    en_dehors = (turns < 0) == (side == "right")  # clockwise = to her right
+    return {"direction": "en_dehors" if en_dehors else "en_dedans",
+            "passe_height": round(float(passe), 4) if np.isfinite(passe) else None,
+            "min_supporting_knee_angle": round(float(np.nanmin(knee)), 2)
+            if np.isfinite(knee).any() else None,
+            "releve_height_m": _metres(sig, float(np.nanmedian(sig.point[support][a:b]))),
+            "turn_durations_s": turn_durations(sig, a, b)}
+
+
+def turning_steps(sig: Signals, rotations: list[dict], air: list[tuple[int, int]],
+                  rules: StepRules) -> list[dict]:
+    """Pirouettes, fouettés and turning jumps from the whole-body rotations."""
+    out = []
+    for rot in rotations:
+        w = sig.window(rot["start_s"], rot["end_s"])
+        a, b = w.start, w.stop
+        jump = [(fa, fb) for fa, fb in air if fa < b and fb > a]
+        if jump:
+            continue  # a turning jump: counted with its flight in jump_steps
+        side = working_side(sig, a, b)
+        name = "fouette" if whips(sig, side, a, b, rules) >= 2 else "pirouette"
+        turns = abs(rot["turns"])
+        out.append(_step(name, sig, a, b, side=side, turns=turns,
+                         metrics=_turn_metrics(sig, a, b, side, rot["turns"])))
+    return out
+
+
+def jump_steps(sig: Signals, air: list[tuple[int, int]], rotations: list[dict],
+               busy: np.ndarray) -> list[dict]:
+    """One jump per flight, with its airtime, height and any turns in the air."""
+    out = []
+    pad = _frames(sig, 0.15)
+    for fa, fb in air:
+        if busy[fa:fb].mean() > 0.5:
+            continue
+        airtime = float(sig.times[fb - 1] - sig.times[fa]) + 1.0 / sig.fps
+        turns = sum(abs(r["turns"]) for r in rotations
+                    if r["start_s"] < sig.times[fb - 1] + 0.2 and r["end_s"] > sig.times[fa] - 0.2)
+        metrics = {"kind": "tour_en_lair" if turns else "saute",
+                   "height": round(G * airtime**2 / 8.0, 4), "airtime_s": round(airtime, 4),
+                   "takeoff_s": round(float(sig.times[fa]), 4),
+                   "landing_s": round(float(sig.times[fb - 1]), 4)}
+        a, b = max(0, fa - pad), min(len(sig.times), fb + pad)
+        out.append(_step("jump", sig, a, b, turns=float(turns) if turns else None,
+                         metrics=metrics))
+    return out
+
+
+# ------------------------------------------------------------------ one-leg gestures
+def _foot_out(sig: Signals, side: str, rules: StepRules, scale: float = 1.0) -> np.ndarray:
+    """Frames where the ``side`` foot is lifted, pointed or slid out (thresholds times
+    ``scale``) while the other one stands."""
+    other = OTHER[side]
+    rest = np.nanquantile(sig.reach[side], 0.2)
+    out = (_nan0(sig.lift[side]) > scale * rules.foot_out_lift) \
+        | (_nan0(sig.point[side]) - _nan0(sig.point[other]) > scale * rules.foot_out_point) \
+        | (_nan0(sig.reach[side]) > rest + scale * rules.foot_out_reach)
+    planted = _nan0(sig.lift[other]) < rules.foot_out_lift
+    return out & planted & (_nan0(sig.lift[side]) > _nan0(sig.lift[other]) - 0.01)
+
+
+def _sweep(angles: np.ndarray) -> float:
+    known = angles[np.isfinite(angles)]
+    if known.size < 3:
+        return 0.0
+    return float(np.ptp(np.degrees(np.unwrap(np.radians(known)))))
+
+
+def classify_gesture(sig: Signals, side: str, a: int, b: int, rules: StepRules) -> dict:
+    """Name one gesture of the ``side`` leg over frames ``[a, b)`` (module docstring)."""
+    other = OTHER[side]
+    lift = _nan0(sig.lift[side][a:b])
+    top = int(np.argmax(lift))
+    high = lift >= 0.8 * lift[top]
+    knee_top = float(np.nanmedian(sig.knee[side][a:b][high]))
+    elevation = float(np.nanmax(sig.elevation[side][a:b]))
+    duration = float(sig.times[b - 1] - sig.times[a])
+    up_s = float(np.sum(lift >= 0.5 * lift[top])) / sig.fps
+    support_releve = float(np.nanmedian(sig.point[other][a:b][high]))
+    if lift[top] >= rules.raised_lift and not (
+            lift[top] < rules.passe_max_lift and knee_top < rules.attitude_knee - 30):
+        metrics = {"leg_height": round(elevation, 2)}
+        if up_s < rules.battement_s:
+            return _step("grand_battement", sig, a, b, side=side, metrics=metrics)
+        if knee_top < rules.attitude_knee:
+            return _step("attitude", sig, a, b, side=side, metrics=metrics)
+        behind = np.nanmedian(sig.forward[side][a:b][high])
+        if np.isfinite(behind) and behind < rules.arabesque_behind:
+            return _step("arabesque", sig, a, b, side=side, metrics=metrics)
+        return _step("developpe", sig, a, b, side=side, metrics=metrics)
+    if lift[top] >= rules.raised_lift * 0.5 and knee_top < rules.attitude_knee:
+        knee_h = sig.knee_height[other][a:b][top]
+        metrics = {"passe_height": round(float(sig.toe[side][a:b][top] / knee_h), 4)
+                   if knee_h > 0.05 else None}
+        if support_releve > rules.foot_out_point and up_s >= rules.balance_hold_s:
+            return _step("balance", sig, a, b, side=side, metrics={"hold_s": round(up_s, 3)})
+        return _step("passe", sig, a, b, side=side, metrics=metrics)
+    extension = _metres(sig, float(np.nanmax(sig.reach[side][a:b])))
+    if _sweep(sig.gesture_angle[side][a:b][sig.reach[side][a:b] > 0.15]) >= rules.rond_sweep_deg:
+        return _step("rond_de_jambe", sig, a, b, side=side)
+    name = "degage" if lift[top] >= rules.degage_lift else "tendu"
+    return _step(name, sig, a, b, side=side, metrics={"extension_m": extension})
+
+
+def gesture_steps(sig: Signals, busy: np.ndarray, rules: StepRules) -> list[dict]:
+    """Steps of one working leg, outside the frames already claimed."""
+    out = []
+    for side in SIDES:
+        strong = _foot_out(sig, side, rules, scale=1.5)
+        mask = _foot_out(sig, side, rules) & ~busy
+        for a, b in runs(mask, min_len=_frames(sig, rules.min_gesture_s),
+                         max_gap=_frames(sig, 0.15)):
+            if strong[a:b].sum() >= _frames(sig, 0.2):
+                out.append(classify_gesture(sig, side, a, b, rules))
+    return out
+
+
+# ------------------------------------------------------------------ two-foot stances
+def _peaks(x: np.ndarray, size: float) -> list[tuple[int, int, int]]:
+    """(peak, start, end) of each bump of ``x`` reaching ``size`` with at least
+    ``size`` of prominence; the bounds where it is 90% of the way down to its base.
+    Bumps sharing most of their frames with a bigger one are dropped."""
+    filled = _nan0(x)
+    peaks, _ = find_peaks(filled, height=size, prominence=size)
+    if not peaks.size:
+        return []
+    _, _, left, right = peak_widths(filled, peaks, rel_height=0.9)
+    out: list[tuple[int, int, int]] = []
+    for i in np.argsort(-filled[peaks]):
+        p, a, b = int(peaks[i]), int(np.floor(left[i])), int(np.ceil(right[i])) + 1
+        if all(min(b, d) - max(a, c) < 0.5 * min(b - a, d - c) for _, c, d in out):
+            out.append((p, a, b))
+    return sorted(out)
+
+
+def _near(sig: Signals, i: int, steps: list[dict], seconds: float) -> bool:
+    t = sig.times[i]
+    return any(s["start_s"] - seconds <= t <= s["end_s"] + seconds for s in steps)
+
+
+def stance_steps(sig: Signals, busy: np.ndarray, claimed: list[dict],
+                 rules: StepRules) -> list[dict]:
+    """Pliés, relevés, balances and bourrées outside the claimed frames."""
+    out = []
+    leaps = [s for s in claimed if s["step"] in ("jump", "pirouette", "fouette")]
+    for p, a, b in _peaks(sig.drop, rules.plie_drop):
+        if busy[p] or _near(sig, p, leaps, rules.absorb_s):
+            continue
+        knee = float(np.nanmin(np.fmin(sig.knee["left"][a:b], sig.knee["right"][a:b])))
+        depth = "grand" if knee < rules.grand_plie_knee else "demi"
+        out.append(_step("plie", sig, a, b, metrics={"depth": depth,
+                                                      "min_knee_angle": round(knee, 2)}))
+    for p, a, b in _peaks(-sig.drop, rules.releve_rise):
+        if busy[p] or _near(sig, p, leaps, rules.absorb_s):
+            continue
+        out.append(_releve_like(sig, p, a, b, rules))
+    return out
+
+
+def _steps_taken(sig: Signals, a: int, b: int) -> int:
+    """Alternating lifts of the feet inside ``[a, b)`` (a bourrée's little steps)."""
+    diff = _nan0(sig.lift["left"][a:b]) - _nan0(sig.lift["right"][a:b])
+    sign = np.sign(diff[np.abs(diff) > 0.01])
+    return int(np.sum(sign[1:] != sign[:-1])) if sign.size else 0
+
+
+def _releve_like(sig: Signals, p: int, a: int, b: int, rules: StepRules) -> dict:
+    rise = -sig.drop[a:b]
+    top = rise >= 0.8 * rise[p - a]
+    hold = float(np.sum(top)) / sig.fps
+    moved = float(np.hypot(*np.ptp(sig.pelvis_xy[a:b][np.all(np.isfinite(
+        sig.pelvis_xy[a:b]), axis=1)], axis=0)[:2])) if sig.pelvis_xy.shape[1] > 1 else \
+        float(np.nanmax(sig.pelvis_xy[a:b, 0]) - np.nanmin(sig.pelvis_xy[a:b, 0]))
+    if _steps_taken(sig, a, b) >= 4 or moved > 0.15:
+        return _step("travel", sig, a, b, metrics={"distance_m": _metres(sig, moved)})
+    if hold >= rules.balance_hold_s:
+        return _step("balance", sig, a, b, metrics={"hold_s": round(hold, 3)})
+    height = _metres(sig, float(np.nanmax(np.fmin(sig.point["left"][a:b],
+                                                   sig.point["right"][a:b]))))
+    return _step("releve", sig, a, b, metrics={"releve_height_m": height})
+
+
+def port_de_bras_steps(sig: Signals, busy: np.ndarray, rules: StepRules) -> list[dict]:
+    """Arms raised (wrists near or above the shoulders) while the feet stay."""
+    mask = _above(sig.arms, rules.min_arms) & ~busy
+    return [_step("port_de_bras", sig, a, b)
+            for a, b in runs(mask, min_len=_frames(sig, rules.min_port_de_bras_s),
+                             max_gap=_frames(sig, 0.3))]
+
+
+# ------------------------------------------------------------------ the timeline
+def detect_steps(sig: Signals, rotations: list[dict], rules: StepRules | None = None
+                 ) -> list[dict]:
+    """The step timeline (DESIGN.md's step schema, sorted by start) of one performance.
+
+    Parameters
+    ----------
+    sig : Signals
+        From :func:`balletmirror.signals.compute_signals`.
+    rotations : list of dict
+        Whole-body rotations (:func:`balletmirror.kinematics.rotation_segments`).
+    rules : StepRules, optional
+        Thresholds.
+    """
+    r = rules or StepRules()
+    air = flights(sig, r)
+    steps = turning_steps(sig, rotations, air, r)
+    steps += jump_steps(sig, air, rotations, _busy(steps, sig))
+    steps += gesture_steps(sig, _busy(steps, sig), r)
+    steps += stance_steps(sig, _busy(steps, sig), steps, r)
+    steps += port_de_bras_steps(sig, _busy(steps, sig), r)
+    return sorted(steps, key=lambda s: s["start_s"])
