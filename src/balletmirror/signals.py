@@ -16,7 +16,8 @@ Units: heights and distances are fractions of the standing body height ``H``
   level (the same running minimum, foot by foot: seen from the front, the back foot
   of a fifth position stands higher in the picture than the front one).
 * ``toe[side]``, ``knee_height[side]``: the toe's and the knee's height over the floor.
-* ``point[side]``: heel over toe (positive on a pointed foot or a relevé).
+* ``point[side]``: heel over toe, from its resting level (the clip's 10th
+  percentile), positive on a pointed foot or a relevé.
 * ``drop``: how far the pelvis is below its standing height (positive in a plié;
   negative on relevé or in the air).
 * ``elevation[side]``: the leg's rise from hanging straight down,
@@ -28,10 +29,13 @@ Units: heights and distances are fractions of the standing body height ``H``
   distance in front of the hip along the pelvis's forward axis (negative behind:
   arabesque), and the direction of this toe from the other one in the pelvis's
   horizontal plane (0 devant, 90 à la seconde, 180 derrière).
-* ``foot_turnout[side]``, ``thigh_turnout[side]`` (3D only): the horizontal
-  direction of the foot (heel to toe) and of the thigh (hip to knee) from the
-  pelvis's forward axis, outward positive, degrees.  Knees over the toes means the
-  two agree; a foot that turns in from its own resting turnout is sickling.
+* ``foot_turnout[side]``, ``knee_turnout[side]`` (3D only): the horizontal
+  direction of the foot (heel to toe) and of the knee seen from the ankle (ankle to
+  knee) from the pelvis's forward axis, outward positive, degrees.  In a plié the
+  knee travels over the toes when the two agree; "knees in" when the knee's is the
+  smaller.
+* ``sickle[side]`` (3D only): the forefoot's turn inwards out of the plane of the
+  shank and the heel (knee, ankle, heel), degrees, positive inwards (sickled).
 * ``obliquity``: the pelvis's tilt to the side (hip hiking), degrees.
 * ``head_yaw`` (3D only): the facing of the head (from the ears to the nose,
   horizontal), unwrapped, degrees, comparable with ``yaw``.
@@ -79,7 +83,8 @@ class Signals:
     forward: dict[str, np.ndarray]
     gesture_angle: dict[str, np.ndarray]
     foot_turnout: dict[str, np.ndarray]
-    thigh_turnout: dict[str, np.ndarray]
+    knee_turnout: dict[str, np.ndarray]
+    sickle: dict[str, np.ndarray]
     obliquity: np.ndarray
     head_yaw: np.ndarray
     basis: str
@@ -113,6 +118,13 @@ def floor_level(lowest: np.ndarray, fps: float, window_s: float = 1.5) -> np.nda
     return minimum_filter1d(filled, size=size, mode="nearest")
 
 
+def _from_rest(x: np.ndarray, q: float = 0.1) -> np.ndarray:
+    """``x`` minus its ``q`` quantile (its resting level: a flat foot seen at an angle
+    shows its heel a little above or below its toe)."""
+    known = x[np.isfinite(x)]
+    return x - np.quantile(known, q) if known.size else x
+
+
 def _horizontal(points: np.ndarray, space: str) -> np.ndarray:
     """Horizontal coordinates: (x, z) in world space, (x,) in an image."""
     return points[..., [0, 2]] if space == "world" else points[..., :1]
@@ -132,11 +144,22 @@ def _outward_angle(v: np.ndarray, forward: np.ndarray, outward: np.ndarray) -> n
                                  np.einsum("ij,ij->i", v, forward)))
 
 
+def _sickle(p: np.ndarray, side: str) -> np.ndarray:
+    """Angle of ankle->toe out of the (knee, ankle, heel) plane, inwards positive."""
+    ankle = p[:, J[f"{side}_ankle"]]
+    normal = np.cross(ankle - p[:, J[f"{side}_knee"]], p[:, J[f"{side}_heel"]] - ankle)
+    normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
+    foot = p[:, J[f"{side}_toe"]] - ankle
+    foot /= np.linalg.norm(foot, axis=-1, keepdims=True)
+    sign = 1.0 if side == "right" else -1.0
+    return sign * np.degrees(np.arcsin(np.clip(np.einsum("ij,ij->i", foot, normal), -1, 1)))
+
+
 def body_directions(motion: Motion) -> dict[str, dict[str, np.ndarray]]:
-    """``forward``, ``gesture_angle``, ``foot_turnout`` and ``thigh_turnout`` of the
+    """``forward``, ``gesture_angle``, ``foot_turnout``, ``knee_turnout`` and ``sickle`` of the
     module docstring, by side (NaN without 3D)."""
     p = _points_3d(motion)
-    names = ("forward", "gesture_angle", "foot_turnout", "thigh_turnout")
+    names = ("forward", "gesture_angle", "foot_turnout", "knee_turnout", "sickle")
     if p is None:
         nan = np.full(motion.n_frames, np.nan)
         return {name: {s: nan for s in SIDES} for name in names}
@@ -152,8 +175,9 @@ def body_directions(motion: Motion) -> dict[str, dict[str, np.ndarray]]:
                                                  forward, outward)
         out["foot_turnout"][s] = _outward_angle(p[:, J[f"{s}_toe"]] - p[:, J[f"{s}_heel"]],
                                                 forward, outward)
-        out["thigh_turnout"][s] = _outward_angle(p[:, J[f"{s}_knee"]] - p[:, J[f"{s}_hip"]],
-                                                 forward, outward)
+        out["knee_turnout"][s] = _outward_angle(p[:, J[f"{s}_knee"]] - p[:, J[f"{s}_ankle"]],
+                                                forward, outward)
+        out["sickle"][s] = _sickle(p, s)
     return out
 
 
@@ -181,7 +205,8 @@ def compute_signals(motion: Motion, kin: Kinematics, *, floor_window_s: float = 
             for s in SIDES}
     toe = {s: (v[:, J[f"{s}_toe"]] - floor) / height for s in SIDES}
     knee_height = {s: (v[:, J[f"{s}_knee"]] - floor) / height for s in SIDES}
-    point = {s: (v[:, J[f"{s}_heel"]] - v[:, J[f"{s}_toe"]]) / height for s in SIDES}
+    point = {s: _from_rest((v[:, J[f"{s}_heel"]] - v[:, J[f"{s}_toe"]]) / height)
+             for s in SIDES}
     pelvis = (v[:, J["mid_hip"]] - floor) / height
     flat = (point["left"] < 0.03) & (point["right"] < 0.03) & (lift["left"] < 0.03) \
         & (lift["right"] < 0.03)

@@ -66,6 +66,7 @@ class StepRules:
     rond_sweep_deg: float = 100.0
     min_arms: float = -0.12
     min_port_de_bras_s: float = 1.5
+    arms_travel: float = 0.25
     whip_knee_deg: float = 40.0
     absorb_s: float = 0.7
 
@@ -339,11 +340,17 @@ def _releve_like(sig: Signals, p: int, a: int, b: int, rules: StepRules) -> dict
 
 
 def port_de_bras_steps(sig: Signals, busy: np.ndarray, rules: StepRules) -> list[dict]:
-    """Arms raised (wrists near or above the shoulders) while the feet stay."""
+    """The arms carried through their positions (raised to the shoulders or above and
+    moving by at least ``arms_travel`` in height) while the feet stay."""
     mask = _above(sig.arms, rules.min_arms) & ~busy
-    return [_step("port_de_bras", sig, a, b)
-            for a, b in runs(mask, min_len=_frames(sig, rules.min_port_de_bras_s),
-                             max_gap=_frames(sig, 0.3))]
+    out = []
+    for a, b in runs(mask, min_len=_frames(sig, rules.min_port_de_bras_s),
+                     max_gap=_frames(sig, 0.3)):
+        lo = max(0, a - _frames(sig, 1.0))
+        arms = sig.arms[lo:b]
+        if np.isfinite(arms).sum() > 2 and np.nanmax(arms) - np.nanmin(arms) >= rules.arms_travel:
+            out.append(_step("port_de_bras", sig, a, b))
+    return out
 
 
 # ------------------------------------------------------------------ the timeline

@@ -117,15 +117,15 @@ class Baseline:
     knee: dict[str, float]
     trunk: float
     obliquity: float
-    foot_turnout: dict[str, float]
+    point: dict[str, float]
 
 
-def _median(x: np.ndarray, mask: np.ndarray) -> float:
+def _median(x: np.ndarray, mask: np.ndarray, q: float = 0.5) -> float:
+    """The ``q`` quantile of ``x`` over ``mask`` (over all known frames if none)."""
     values = x[mask & np.isfinite(x)]
-    if values.size:
-        return float(np.median(values))
-    known = x[np.isfinite(x)]
-    return float(np.median(known)) if known.size else math.nan
+    if not values.size:
+        values = x[np.isfinite(x)]
+    return float(np.quantile(values, q)) if values.size else math.nan
 
 
 def standing_baseline(sig: Signals) -> Baseline:
@@ -135,9 +135,10 @@ def standing_baseline(sig: Signals) -> Baseline:
         flat &= np.nan_to_num(sig.lift[s], nan=1.0) < 0.02
         flat &= np.nan_to_num(sig.point[s], nan=1.0) < 0.03
     flat &= np.abs(np.nan_to_num(sig.drop, nan=1.0)) < 0.015
-    return Baseline(knee={s: _median(sig.knee[s], flat) for s in SIDES},
+    # her straight knee: the 80th percentile, as a bent knee can stand flat too
+    return Baseline(knee={s: _median(sig.knee[s], flat, 0.8) for s in SIDES},
                     trunk=_median(sig.trunk, flat), obliquity=_median(sig.obliquity, flat),
-                    foot_turnout={s: _median(sig.foot_turnout[s], flat) for s in SIDES})
+                    point={s: _median(sig.point[s], flat) for s in SIDES})
 
 
 # ------------------------------------------------------------------ measures
@@ -163,7 +164,8 @@ class Context:
         return (OTHER[side],) if side in OTHER else SIDES
 
 
-Measured = tuple[float, float] | None  # (value, at_s), None when not measurable
+#: (value, at_s); None when the joints it needs were not seen; a string says why else
+Measured = tuple[float, float] | str | None
 
 
 def _extreme(ctx: Context, x: np.ndarray, *, largest: bool) -> Measured:
@@ -205,12 +207,13 @@ def m_min_knee_angle(ctx: Context) -> Measured:
 
 
 def m_heel_rise(ctx: Context) -> Measured:
-    return _extreme(ctx, np.fmax(ctx.sig.point["left"], ctx.sig.point["right"]), largest=True)
+    rise = [ctx.sig.point[s] - ctx.base.point[s] for s in SIDES]
+    return _extreme(ctx, np.fmax(*rise), largest=True)
 
 
 def m_knee_inside_toes(ctx: Context) -> Measured:
     deep = _deep(ctx)
-    inward = [_masked(ctx.series(ctx.sig.foot_turnout[s] - ctx.sig.thigh_turnout[s]), deep)
+    inward = [_masked(ctx.series(ctx.sig.foot_turnout[s] - ctx.sig.knee_turnout[s]), deep)
               for s in SIDES]
     worst = np.fmax(*inward)
     if not np.isfinite(worst).any():
@@ -224,8 +227,8 @@ def m_trunk_lean(ctx: Context) -> Measured:
 
 
 def m_releve_height(ctx: Context) -> Measured:
-    point = np.fmin(*[ctx.sig.point[s] for s in ctx.support]) if len(ctx.support) == 2 \
-        else ctx.sig.point[ctx.support[0]]
+    rises = [ctx.sig.point[s] - ctx.base.point[s] for s in ctx.support]
+    point = np.fmin(*rises) if len(rises) == 2 else rises[0]
     x = _masked(ctx.series(point), _held(ctx))
     if not np.isfinite(x).any():
         return None
@@ -251,15 +254,14 @@ def m_working_knee_bend(ctx: Context) -> Measured:
 
 def m_foot_turn_in(ctx: Context) -> Measured:
     side = ctx.step.get("side")
-    feet = (side,) if ctx.step["step"] in ("tendu", "degage") and side in OTHER \
-        else ctx.support
-    mask = _top(ctx) if ctx.step["step"] in ("tendu", "degage") else _held(ctx)
-    turn_in = [_masked(ctx.series(ctx.base.foot_turnout[s] - ctx.sig.foot_turnout[s]), mask)
-               for s in feet]
+    working = ctx.step["step"] in ("tendu", "degage") and side in OTHER
+    feet = (side,) if working else ctx.support
+    mask = _top(ctx) if working else _held(ctx)
+    turn_in = [_masked(ctx.series(ctx.sig.sickle[s]), mask) for s in feet]
     worst = np.fmax(*turn_in) if len(turn_in) == 2 else turn_in[0]
     if not np.isfinite(worst).any():
         return None
-    return float(np.nanmedian(worst)), ctx.at(int(np.nanargmax(worst)))
+    return float(np.nanquantile(worst, 0.8)), ctx.at(int(np.nanargmax(worst)))
 
 
 def m_pelvis_tilt(ctx: Context) -> Measured:
@@ -296,7 +298,7 @@ def m_turn_travel(ctx: Context) -> Measured:
 def m_turn_duration_cv(ctx: Context) -> Measured:
     durations = ctx.step["metrics"].get("turn_durations_s") or []
     if len(durations) < 2:
-        return None
+        return "not measurable: it needs three turns or more"
     d = np.asarray(durations)
     return float(d.std() / d.mean()), float(ctx.step["end_s"])
 
@@ -372,6 +374,8 @@ def judge(c: Criterion, ctx: Context, view: str) -> dict:
                 "reason": f"not assessable from the {view} view: the manual judges "
                           f"{c.name.replace('_', ' ')} from {', '.join(c.views)}"}
     measured = MEASURES[c.quantity](ctx)
+    if isinstance(measured, str):
+        return {**row, "assessable": False, "reason": measured}
     if measured is None:
         return {**row, "assessable": False,
                 "reason": "not measurable here: the joints it needs were not seen"
@@ -380,8 +384,9 @@ def judge(c: Criterion, ctx: Context, view: str) -> dict:
     score = criterion_score(value, c.ideal, c.tolerance)
     row.update(assessable=True, value=round(value, 4), score=score, at_s=round(at_s, 3))
     if score < CORRECTION_BELOW:
-        which = "low" if value < c.ideal[0] else "high"
-        row["correction"] = c.correction.get(which) or next(iter(c.correction.values()))
+        message = c.correction.get("low" if value < c.ideal[0] else "high")
+        if message:  # a deviation the manual has no word for is not a fault
+            row["correction"] = message
     row["injury_risk"] = bool(c.injury and score < 50.0)
     return row
 

@@ -192,8 +192,11 @@ def single_support_pose(stage: Stage, side: str, *, releve: float, knee: float =
     toe = (SIGN[side] * body.hip_half * 0.4, 0.04 * body.height)
     rise = body.ankle_h * np.cos(np.radians(releve)) + body.ball * np.sin(np.radians(releve))
     lt, ls = body.thigh, body.shank
-    straight = np.sqrt(lt**2 + ls**2 + 2 * lt * ls * np.cos(np.radians(knee)))
-    ankle = _ankle_from_toe(toe, TURNOUT, releve, side, body, -(rise + straight))
+    reach = np.sqrt(lt**2 + ls**2 + 2 * lt * ls * np.cos(np.radians(knee)))  # hip to ankle
+    level = _ankle_from_toe(toe, TURNOUT, releve, side, body, 0.0)
+    horiz = np.hypot(level[0] - SIGN[side] * body.hip_half, level[2])
+    ankle = _ankle_from_toe(toe, TURNOUT, releve, side, body,
+                            -(rise + np.sqrt(max(reach**2 - horiz**2, 0.0))))
     return _solve(ankle, side, TURNOUT, releve, body)
 
 

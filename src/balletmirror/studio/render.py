@@ -249,6 +249,24 @@ def project_motion(points, camera: Camera) -> np.ndarray:
     return project(_world_points(points), camera)[0]
 
 
+def ideal_pose_model(motion: Motion, camera: Camera) -> Motion:
+    """What a perfect pose model would return for ``motion`` filmed by ``camera``.
+
+    An image-space Motion (the exact projected keypoints, confidence 1) with a
+    camera-aligned 3D companion as MediaPipe gives one: metres, centred between the
+    hips, x to the image's right, y up, z towards the lens.  The studio's oracle for
+    the analysis stages (views, technique) without the pose model's errors.
+    """
+    world = _world_points(motion)
+    cam = camera.to_camera(world) * np.array([1.0, -1.0, -1.0])
+    cam = cam - cam[:, J["mid_hip"]][:, None, :]
+    pixels = project_motion(world, camera)
+    return Motion(positions=pixels, confidence=np.ones(pixels.shape[:2]), times=motion.times,
+                  fps=motion.fps, space="image", units="px", world=cam,
+                  image_size=(camera.width, camera.height),
+                  provenance={"reader": "studio", "backend": "ideal"})
+
+
 def body_height(points) -> float:
     """Standing body height, metres: :func:`balletmirror.kinematics.body_height` of the
     world positions (a Motion or an array (frames, 23, 3))."""

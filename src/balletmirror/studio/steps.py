@@ -106,6 +106,8 @@ def step_position(stage: Stage, spec: StepSpec) -> None:
     t0 = stage.t
     stage.position = number
     stage.key(t0, {"yaw": stage.yaw})
+    if not stage.truth and t0 == 0.0:  # the performance opens standing in the position
+        stage.key(t0, _rest(stage, spec))
     _arrive(stage, spec, t0, t0 + 2 * beat(spec), _rest(stage, spec))
     stage.plant(t0, t0 + 2 * beat(spec), "both")
     stage.t = t0 + 2 * beat(spec)
