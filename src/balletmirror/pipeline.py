@@ -62,7 +62,7 @@ def analyze_motion(raw: Motion, *, source: dict, settings: Settings | None = Non
     motion, cleaning = clean_motion(raw, s.clean)
     kin = compute_kinematics(motion, sex=s.sex)
     rotations = rotation_segments(kin.times, kin["yaw"])
-    sig = compute_signals(motion, kin)
+    sig = compute_signals(motion, kin, raw=raw)
     steps, technique = assess_performance(
         detect_steps(sig, rotations, s.steps), sig,
         camera_aligned=motion.space == "image" and motion.world is not None)

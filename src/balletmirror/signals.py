@@ -37,6 +37,9 @@ Units: heights and distances are fractions of the standing body height ``H``
 * ``sickle[side]`` (3D only): the forefoot's turn inwards out of the plane of the
   shank and the heel (knee, ankle, heel), degrees, positive inwards (sickled).
 * ``obliquity``: the pelvis's tilt to the side (hip hiking), degrees.
+* ``width`` (image space only, else NaN): the apparent shoulder-and-hip width
+  (:func:`balletmirror.turns.apparent_width`) of the *raw* keypoints when given (the
+  smoothing filter would flatten the narrow profile frames of a fast turn).
 * ``head_yaw`` (3D only): the facing of the head (from the ears to the nose,
   horizontal), unwrapped, degrees, comparable with ``yaw``.
 """""
@@ -87,7 +90,9 @@ class Signals:
     sickle: dict[str, np.ndarray]
     obliquity: np.ndarray
     head_yaw: np.ndarray
+    width: np.ndarray
     basis: str
+    space: str
 
     def window(self, start_s: float, end_s: float) -> slice:
         """Frames from ``start_s`` to ``end_s`` (inclusive)."""
@@ -194,8 +199,19 @@ def head_yaw(motion: Motion) -> np.ndarray:
     return out
 
 
-def compute_signals(motion: Motion, kin: Kinematics, *, floor_window_s: float = 1.5) -> Signals:
-    """The per-frame signals of the module docstring for one clean Motion."""
+def _width(motion: Motion, raw: Motion | None) -> np.ndarray:
+    from .turns import apparent_width
+
+    if motion.space != "image":
+        return np.full(motion.n_frames, np.nan)
+    source = raw if raw is not None and raw.n_frames == motion.n_frames else motion
+    return apparent_width(source.positions)
+
+
+def compute_signals(motion: Motion, kin: Kinematics, *, raw: Motion | None = None,
+                    floor_window_s: float = 1.5) -> Signals:
+    """The per-frame signals of the module docstring for one clean Motion (``raw``:
+    the same frames before cleaning, for the width)."""
     p, space = motion.positions, motion.space
     v = vertical(p, space)
     height = body_height(p)
@@ -231,6 +247,7 @@ def compute_signals(motion: Motion, kin: Kinematics, *, floor_window_s: float = 
                    lift=lift, point=point, elevation=elevation, reach=reach,
                    knee={s: kin[f"{s}_knee_angle"] for s in SIDES}, arms=arms,
                    trunk=kin["trunk_inclination"], yaw=kin["yaw"],
-                   pelvis_xy=h[:, J["mid_hip"]] / height, basis=kin.basis,
+                   pelvis_xy=h[:, J["mid_hip"]] / height, basis=kin.basis, space=motion.space,
                    obliquity=kin["pelvis_obliquity"], head_yaw=head_yaw(motion),
+                   width=_width(motion, raw),
                    **directions)

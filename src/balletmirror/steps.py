@@ -34,9 +34,11 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
 from scipy.signal import find_peaks, peak_widths
 
 from .signals import SIDES, Signals
+from .turns import count_turns, rise_cycles, turning_legs, width_legs
 
 G = 9.81  # m/s^2
 OTHER = {"left": "right", "right": "left"}
@@ -46,8 +48,9 @@ OTHER = {"left": "right", "right": "left"}
 class StepRules:
     """Thresholds of the recogniser (heights in body heights ``H``, angles in degrees)."""
 
-    flight_lift: float = 0.025
+    flight_lift: float = 0.05
     flight_rise: float = 0.08
+    flight_bump: float = 0.03
     min_flight_s: float = 0.12
     plie_drop: float = 0.03
     grand_plie_knee: float = 100.0
@@ -68,6 +71,9 @@ class StepRules:
     min_port_de_bras_s: float = 1.5
     arms_travel: float = 0.25
     whip_knee_deg: float = 40.0
+    turn_lift: float = 0.1
+    min_turn_s: float = 0.3
+    min_turn_quarters: int = 2
     absorb_s: float = 0.7
 
 
@@ -122,7 +128,20 @@ def flights(sig: Signals, rules: StepRules) -> list[tuple[int, int]]:
     (``flight_rise``) for at least ``min_flight_s``."""
     air = (_nan0(sig.lift["left"]) > rules.flight_lift) \
         & (_nan0(sig.lift["right"]) > rules.flight_lift) & (_nan0(sig.drop) < -rules.flight_rise)
-    return runs(air, min_len=_frames(sig, rules.min_flight_s), max_gap=1)
+    return [(a, b) for a, b in runs(air, min_len=_frames(sig, rules.min_flight_s), max_gap=1)
+            if _ballistic(sig, a, b, rules)]
+
+
+def _ballistic(sig: Signals, a: int, b: int, rules: StepRules) -> bool:
+    """Whether the pelvis rises over its take-off and landing levels during ``[a, b)``
+    and tops out inside the flight (a jump; a turn on relevé stays level)."""
+    height = -_nan0(sig.drop)
+    edge = _frames(sig, 0.1)
+    before = height[max(0, a - edge)]
+    after = height[min(len(height) - 1, b - 1 + edge)]
+    top = a + int(np.argmax(height[a:b]))
+    inside = a + 0.15 * (b - a) <= top <= a + 0.85 * (b - a)
+    return bool(inside and height[top] - max(before, after) >= rules.flight_bump)
 
 
 def working_side(sig: Signals, a: int, b: int) -> str:
@@ -162,26 +181,85 @@ def _turn_metrics(sig: Signals, a: int, b: int, side: str, turns: float) -> dict
             "passe_height": round(float(passe), 4) if np.isfinite(passe) else None,
             "min_supporting_knee_angle": round(float(np.nanmin(knee)), 2)
             if np.isfinite(knee).any() else None,
-            "releve_height_m": _metres(sig, float(np.nanmedian(sig.point[support][a:b]))),
-            "turn_durations_s": turn_durations(sig, a, b)}
+            "releve_height_m": _metres(sig, float(np.nanmedian(sig.point[support][a:b])))}
 
 
 def turning_steps(sig: Signals, rotations: list[dict], air: list[tuple[int, int]],
                   rules: StepRules) -> list[dict]:
-    """Pirouettes, fouettés and turning jumps from the whole-body rotations."""
+    """Pirouettes and fouettés: from the whole-body rotations of the yaw in 3D motion
+    capture, from the single view's cues in a video (:func:`turning_steps_2d`)."""
+    if sig.space == "image":
+        return turning_steps_2d(sig, air, rules)
     out = []
     for rot in rotations:
         w = sig.window(rot["start_s"], rot["end_s"])
         a, b = w.start, w.stop
-        jump = [(fa, fb) for fa, fb in air if fa < b and fb > a]
-        if jump:
+        if any(fa < b and fb > a for fa, fb in air):
             continue  # a turning jump: counted with its flight in jump_steps
         side = working_side(sig, a, b)
         name = "fouette" if whips(sig, side, a, b, rules) >= 2 else "pirouette"
-        turns = abs(rot["turns"])
-        out.append(_step(name, sig, a, b, side=side, turns=turns,
-                         metrics=_turn_metrics(sig, a, b, side, rot["turns"])))
+        metrics = _turn_metrics(sig, a, b, side, rot["turns"])
+        metrics["turn_durations_s"] = turn_durations(sig, a, b)
+        out.append(_step(name, sig, a, b, side=side, turns=abs(rot["turns"]), metrics=metrics))
     return out
+
+
+def single_support(sig: Signals, rules: StepRules) -> list[tuple[int, int]]:
+    """Stretches on one leg, the other foot raised at least ``turn_lift`` (retiré,
+    or a fouetté's whip), at least ``min_turn_s`` long."""
+    hold = 2 * _frames(sig, 0.15) + 1  # the pose model loses a leg for a frame or two
+    high = maximum_filter1d(np.fmax(_nan0(sig.lift["left"]), _nan0(sig.lift["right"])), hold)
+    low = minimum_filter1d(np.fmin(_nan0(sig.lift["left"]), _nan0(sig.lift["right"])), hold)
+    mask = (high > rules.turn_lift) & (low < 2 * rules.foot_out_lift)
+    return runs(mask, min_len=_frames(sig, rules.min_turn_s), max_gap=_frames(sig, 0.3))
+
+
+def turn_sign(sig: Signals, a: int, b: int) -> float:
+    """+1 turning counter-clockwise seen from above (to her left), -1 clockwise: the
+    sign of the yaw's steps, leaving out the pose model's front/back flips."""
+    yaw = sig.yaw[a:b]
+    steps = np.diff(yaw[np.isfinite(yaw)])
+    steps = steps[np.abs(steps) < 90.0]
+    return 1.0 if steps.sum() > 0 else -1.0
+
+
+def turning_steps_2d(sig: Signals, air: list[tuple[int, int]], rules: StepRules) -> list[dict]:
+    """Turns on one leg seen by one camera: a stretch on one leg whose apparent width
+    swings through at least ``min_turn_quarters`` quarter turns; a fouetté when the
+    pelvis rises at least three times (once a turn), else a pirouette; counted by
+    :func:`balletmirror.turns.count_turns`."""
+    out = []
+    for a, b in single_support(sig, rules):
+        if any(fa < b and fb > a for fa, fb in air):
+            continue
+        pivots = width_legs(sig.width[a:b])
+        if len(turning_legs(sig.times[a:b], pivots)) < rules.min_turn_quarters:
+            continue
+        height = -sig.drop[a:b]
+        tops = rise_cycles(height)
+        kind = "fouette" if len(tops) >= 3 else "pirouette"
+        count = count_turns(sig.width[a:b], height, kind=kind, times=sig.times[a:b])
+        side = working_side(sig, a, b)
+        sign = turn_sign(sig, a, b)
+        metrics = _turn_metrics(sig, a, b, side, sign * count.turns)
+        marks = tops if kind == "fouette" else pivots[::4]
+        metrics["turn_durations_s"] = [round(float(sig.times[a + j] - sig.times[a + i]), 4)
+                                       for i, j in zip(marks[:-1], marks[1:], strict=True)]
+        metrics["counted_from"] = count.method
+        out.append(_step(kind, sig, a, b, side=side, turns=count.turns, metrics=metrics))
+    return out
+
+
+def _jump_turns(sig: Signals, fa: int, fb: int, rotations: list[dict]) -> float:
+    if sig.space == "image":
+        a, b = max(0, fa - 2), min(len(sig.times), fb + 2)
+        if len(turning_legs(sig.times[a:b], width_legs(sig.width[a:b]))) < 3:
+            return 0.0
+        return count_turns(sig.width[a:b], -sig.drop[a:b], kind="jump",
+                           times=sig.times[a:b]).turns
+    return float(sum(abs(r["turns"]) for r in rotations
+                     if r["start_s"] < sig.times[fb - 1] + 0.2
+                     and r["end_s"] > sig.times[fa] - 0.2))
 
 
 def jump_steps(sig: Signals, air: list[tuple[int, int]], rotations: list[dict],
@@ -193,8 +271,7 @@ def jump_steps(sig: Signals, air: list[tuple[int, int]], rotations: list[dict],
         if busy[fa:fb].mean() > 0.5:
             continue
         airtime = float(sig.times[fb - 1] - sig.times[fa]) + 1.0 / sig.fps
-        turns = sum(abs(r["turns"]) for r in rotations
-                    if r["start_s"] < sig.times[fb - 1] + 0.2 and r["end_s"] > sig.times[fa] - 0.2)
+        turns = _jump_turns(sig, fa, fb, rotations)
         metrics = {"kind": "tour_en_lair" if turns else "saute",
                    "height": round(G * airtime**2 / 8.0, 4), "airtime_s": round(airtime, 4),
                    "takeoff_s": round(float(sig.times[fa]), 4),

@@ -96,3 +96,102 @@ def count_turns_2d(times: np.ndarray, points: np.ndarray, *, low: float = 0.45,
     count = len(passages) / 2.0 - (0.25 if ends and not starts else 0.0)
     return TurnCount(turns=float(np.round(count * 4) / 4),
                      passages_s=[float(times[i]) for i in passages])
+
+
+# ------------------------------------------------------------------ fused counter
+def width_legs(width: np.ndarray, *, tolerance: float = 0.25) -> list[int]:
+    """Pivots of the zig-zag of the apparent width (first and last sample included).
+
+    Each leg of the zig-zag (a swing of at least ``tolerance`` between a wide and a
+    narrow extreme) is a quarter turn, whatever the camera's position: from the front,
+    wide (facing) -> narrow (profile) -> wide (back) -> narrow -> wide; from the side,
+    the same sequence shifted by a quarter.  Label-swap proof like the width itself.
+    """
+    from .kinematics import _zigzag_pivots  # the same zig-zag filter as the yaw's
+
+    known = np.flatnonzero(np.isfinite(width))
+    if known.size < 2:
+        return []
+    return [int(known[i]) for i in _zigzag_pivots(width[known], tolerance)]
+
+
+def rise_cycles(height: np.ndarray, *, prominence: float = 0.02) -> list[int]:
+    """Frames where the pelvis tops a rise (``height`` in body heights): a fouetté
+    turns once on each rise from its plié."""
+    from scipy.signal import find_peaks
+
+    x = np.where(np.isfinite(height), height, np.nan)
+    known = np.isfinite(x)
+    if known.sum() < 3:
+        return []
+    filled = np.interp(np.arange(len(x)), np.flatnonzero(known), x[known])
+    peaks, _ = find_peaks(filled, prominence=prominence)
+    return [int(p) for p in peaks]
+
+
+@dataclasses.dataclass(frozen=True)
+class FusedCount:
+    """Turns of one turning step and the cues they were counted from.
+
+    Attributes
+    ----------
+    turns : float
+        Unsigned: to the quarter for a pirouette, whole for a turning jump, the sum
+        over the rises for a fouetté.
+    quarters : int
+        Quarter turns seen in the apparent width (zig-zag legs).
+    rises : int
+        Rises of the pelvis (fouetté cycles); 0 for other kinds.
+    method : str
+        Which cue decided.
+    """
+
+    turns: float
+    quarters: int
+    rises: int
+    method: str
+
+
+def turning_legs(times: np.ndarray, pivots: list[int], *, max_leg_s: float = 0.35
+                 ) -> list[int]:
+    """The pivots that end a quick leg (a quarter turn in at most ``max_leg_s``; a
+    sway of the body while she holds a pose swings slower): the turning quarters."""
+    return [b for a, b in zip(pivots[:-1], pivots[1:], strict=True)
+            if times[b] - times[a] <= max_leg_s]
+
+
+def count_turns(width: np.ndarray, height: np.ndarray, *, kind: str,
+                times: np.ndarray | None = None, tolerance: float = 0.25,
+                rise: float = 0.02, max_leg_s: float = 0.35) -> FusedCount:
+    """Turns in one turning step seen from a single 2D view.
+
+    With ``times``, slow legs before the first quick one and after the last one
+    (:func:`turning_legs`) are left out, except the one next to each (the turn's
+    start and finish).
+    ``kind`` is ``"pirouette"`` (quarters / 4 to the nearest quarter),
+    ``"jump"`` (a tour en l'air lands facing where it took off: whole turns) or
+    ``"fouette"``: one turn per rise of the pelvis, or more when the width shows
+    more quarters inside that rise's cycle (a double inside the sequence).
+    """
+    pivots = width_legs(width, tolerance=tolerance)
+    if times is not None:  # slow sways before and after the turning are left out
+        quick = [i for i in range(1, len(pivots))
+                 if times[pivots[i]] - times[pivots[i - 1]] <= max_leg_s]
+        # ...but the legs on either side of the quick ones (the turn's start and
+        # finish) belong to it
+        pivots = pivots[max(quick[0] - 2, 0):quick[-1] + 2] if quick else pivots[:1]
+    quarters = max(len(pivots) - 1, 0)
+    if kind == "jump":
+        return FusedCount(float(max(1, round(quarters / 4))), quarters, 0, "width, whole turns")
+    if kind != "fouette":
+        return FusedCount(float(np.round(quarters) / 4), quarters, 0, "width quarters")
+    tops = rise_cycles(height, prominence=rise)
+    if not tops:
+        return FusedCount(float(np.round(quarters) / 4), quarters, 0, "width quarters")
+    bounds = [0] + [int(0.5 * (a + b)) for a, b in zip(tops[:-1], tops[1:], strict=True)] \
+        + [len(width)]
+    total = 0.0
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        inside = sum(1 for p in pivots[1:] if a <= p < b)
+        total += max(1.0, float((inside + 1) // 4))  # a double needs 7 quarters seen
+    return FusedCount(total, quarters, len(tops), "one turn per rise, doubles from the width")
