@@ -14,7 +14,8 @@ Units: heights and distances are fractions of the standing body height ``H``
   long), so it follows a camera tilt or a walk towards the camera.
 * ``lift[side]``: the foot's lowest point (ankle, heel or toe) above its own floor
   level (the same running minimum, foot by foot: seen from the front, the back foot
-  of a fifth position stands higher in the picture than the front one).
+  of a fifth position stands higher in the picture than the front one), at most
+  ``FOOT_FLOOR_SPREAD`` above the common floor.
 * ``toe[side]``, ``knee_height[side]``: the toe's and the knee's height over the floor.
 * ``point[side]``: heel over toe, from its resting level (the clip's 10th
   percentile), positive on a pointed foot or a relevé.
@@ -58,6 +59,7 @@ from .skeleton import J
 
 SIDES = ("left", "right")
 FOOT = ("ankle", "heel", "toe")
+FOOT_FLOOR_SPREAD = 0.05  # H: how much higher one foot's floor may look (perspective)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -217,7 +219,10 @@ def compute_signals(motion: Motion, kin: Kinematics, *, raw: Motion | None = Non
     height = body_height(p)
     lowest = {s: _nan_min([v[:, J[f"{s}_{f}"]] for f in FOOT]) for s in SIDES}
     floor = floor_level(_nan_min(list(lowest.values())), motion.fps, floor_window_s)
-    lift = {s: (lowest[s] - floor_level(lowest[s], motion.fps, floor_window_s)) / height
+    # each foot's own floor, but never more than FOOT_FLOOR_SPREAD above the common one
+    # (a foot held up longer than the window would otherwise become its own floor)
+    lift = {s: (lowest[s] - np.clip(floor_level(lowest[s], motion.fps, floor_window_s),
+                                    floor, floor + FOOT_FLOOR_SPREAD * height)) / height
             for s in SIDES}
     toe = {s: (v[:, J[f"{s}_toe"]] - floor) / height for s in SIDES}
     knee_height = {s: (v[:, J[f"{s}_knee"]] - floor) / height for s in SIDES}

@@ -74,6 +74,7 @@ class StepRules:
     turn_lift: float = 0.1
     min_turn_s: float = 0.3
     min_turn_quarters: int = 2
+    min_yaw_path: float = 0.5
     absorb_s: float = 0.7
 
 
@@ -196,12 +197,20 @@ def turning_steps(sig: Signals, rotations: list[dict], air: list[tuple[int, int]
         a, b = w.start, w.stop
         if any(fa < b and fb > a for fa, fb in air):
             continue  # a turning jump: counted with its flight in jump_steps
+        a, b = _enclosing(single_support(sig, rules), a, b)
         side = working_side(sig, a, b)
         name = "fouette" if whips(sig, side, a, b, rules) >= 2 else "pirouette"
         metrics = _turn_metrics(sig, a, b, side, rot["turns"])
         metrics["turn_durations_s"] = turn_durations(sig, a, b)
         out.append(_step(name, sig, a, b, side=side, turns=abs(rot["turns"]), metrics=metrics))
     return out
+
+
+def _enclosing(spans: list[tuple[int, int]], a: int, b: int) -> tuple[int, int]:
+    """``[a, b)`` grown to the span that holds its middle (a turn with its preparation
+    and finish on the same leg), or as it is."""
+    mid = (a + b) // 2
+    return next(((min(a, c), max(b, d)) for c, d in spans if c <= mid < d), (a, b))
 
 
 def single_support(sig: Signals, rules: StepRules) -> list[tuple[int, int]]:
@@ -223,9 +232,18 @@ def turn_sign(sig: Signals, a: int, b: int) -> float:
     return 1.0 if steps.sum() > 0 else -1.0
 
 
+def yaw_path(sig: Signals, a: int, b: int) -> float:
+    """How far the facing yaw travels inside ``[a, b)``, in turns, either way (the
+    pose model's 3D facing is unreliable through a fast turn, but it moves)."""
+    yaw = sig.yaw[a:b]
+    steps = np.abs(np.diff(yaw[np.isfinite(yaw)]))
+    return float(steps[steps < 90.0].sum() / 360.0)
+
+
 def turning_steps_2d(sig: Signals, air: list[tuple[int, int]], rules: StepRules) -> list[dict]:
     """Turns on one leg seen by one camera: a stretch on one leg whose apparent width
-    swings through at least ``min_turn_quarters`` quarter turns; a fouetté when the
+    swings through at least ``min_turn_quarters`` quick quarter turns while the 3D
+    facing travels at least ``min_yaw_path`` of a turn per turn counted; a fouetté when the
     pelvis rises at least three times (once a turn), else a pirouette; counted by
     :func:`balletmirror.turns.count_turns`."""
     out = []
@@ -239,6 +257,9 @@ def turning_steps_2d(sig: Signals, air: list[tuple[int, int]], rules: StepRules)
         tops = rise_cycles(height)
         kind = "fouette" if len(tops) >= 3 else "pirouette"
         count = count_turns(sig.width[a:b], height, kind=kind, times=sig.times[a:b])
+        path = yaw_path(sig, a, b)
+        if path < rules.min_yaw_path * max(1.0, count.turns):
+            continue  # the width swung but the 3D body did not go round: a pose misread
         side = working_side(sig, a, b)
         sign = turn_sign(sig, a, b)
         metrics = _turn_metrics(sig, a, b, side, sign * count.turns)
