@@ -58,8 +58,9 @@ class StepRules:
     balance_hold_s: float = 1.8
     foot_out_lift: float = 0.04
     foot_out_point: float = 0.06
-    foot_out_reach: float = 0.12
+    foot_out_reach: float = 0.08
     min_gesture_s: float = 0.4
+    gesture_gap_s: float = 0.3
     passe_max_lift: float = 0.42
     raised_lift: float = 0.3
     degage_lift: float = 0.07
@@ -304,16 +305,52 @@ def jump_steps(sig: Signals, air: list[tuple[int, int]], rotations: list[dict],
 
 
 # ------------------------------------------------------------------ one-leg gestures
-def _foot_out(sig: Signals, side: str, rules: StepRules, scale: float = 1.0) -> np.ndarray:
-    """Frames where the ``side`` foot is lifted, pointed or slid out (thresholds times
+@dataclasses.dataclass(frozen=True)
+class Working:
+    """Label-free view of the two legs, frame by frame: the *working* leg is the foot
+    higher off the floor (or further out when both are down), the other supports.
+    The pose model may swap the legs' labels for a few frames; the working leg's
+    series do not care."""
+
+    side: np.ndarray  # "left" / "right" per frame
+    lift: np.ndarray
+    toe: np.ndarray
+    reach: np.ndarray  # out from where this toe rests (its 20th percentile), H
+    elevation: np.ndarray
+    knee: np.ndarray
+    forward: np.ndarray
+    angle: np.ndarray
+    support_lift: np.ndarray
+    support_point: np.ndarray
+    support_knee_height: np.ndarray
+    point_gap: np.ndarray  # working heel-over-toe minus the supporting one's
+
+
+def working_leg(sig: Signals) -> Working:
+    """The :class:`Working` series of ``sig``."""
+    out = {s: sig.reach[s] - np.nanquantile(sig.reach[s], 0.2) for s in SIDES}  # from rest
+    score = {s: _nan0(sig.lift[s]) + 0.5 * _nan0(out[s]) for s in SIDES}
+    left = score["left"] >= score["right"]
+
+    def pick(series: dict, work: bool = True) -> np.ndarray:
+        a, b = (series["left"], series["right"]) if work else (series["right"], series["left"])
+        return np.where(left, a, b)
+
+    return Working(side=np.where(left, "left", "right"), lift=pick(sig.lift), toe=pick(sig.toe),
+                   reach=pick(out), elevation=pick(sig.elevation), knee=pick(sig.knee),
+                   forward=pick(sig.forward), angle=pick(sig.gesture_angle),
+                   support_lift=pick(sig.lift, False), support_point=pick(sig.point, False),
+                   support_knee_height=pick(sig.knee_height, False),
+                   point_gap=_nan0(pick(sig.point)) - _nan0(pick(sig.point, False)))
+
+
+def _foot_out(sig: Signals, w: Working, rules: StepRules, scale: float = 1.0) -> np.ndarray:
+    """Frames where the working foot is lifted, pointed or slid out (thresholds times
     ``scale``) while the other one stands."""
-    other = OTHER[side]
-    rest = np.nanquantile(sig.reach[side], 0.2)
-    out = (_nan0(sig.lift[side]) > scale * rules.foot_out_lift) \
-        | (_nan0(sig.point[side]) - _nan0(sig.point[other]) > scale * rules.foot_out_point) \
-        | (_nan0(sig.reach[side]) > rest + scale * rules.foot_out_reach)
-    planted = _nan0(sig.lift[other]) < rules.foot_out_lift
-    return out & planted & (_nan0(sig.lift[side]) > _nan0(sig.lift[other]) - 0.01)
+    out = (_nan0(w.lift) > scale * rules.foot_out_lift) \
+        | (w.point_gap > scale * rules.foot_out_point) \
+        | (_nan0(w.reach) > scale * rules.foot_out_reach)
+    return out & (_nan0(w.support_lift) < rules.foot_out_lift)
 
 
 def _sweep(angles: np.ndarray) -> float:
@@ -323,17 +360,22 @@ def _sweep(angles: np.ndarray) -> float:
     return float(np.ptp(np.degrees(np.unwrap(np.radians(known)))))
 
 
-def classify_gesture(sig: Signals, side: str, a: int, b: int, rules: StepRules) -> dict:
-    """Name one gesture of the ``side`` leg over frames ``[a, b)`` (module docstring)."""
-    other = OTHER[side]
-    lift = _nan0(sig.lift[side][a:b])
+def _median(x: np.ndarray, default: float = np.nan) -> float:
+    known = x[np.isfinite(x)]
+    return float(np.median(known)) if known.size else default
+
+
+def classify_gesture(sig: Signals, w: Working, a: int, b: int, rules: StepRules) -> dict:
+    """Name one gesture of the working leg over frames ``[a, b)`` (module docstring)."""
+    lift = _nan0(w.lift[a:b])
+    sides, counts = np.unique(w.side[a:b][lift >= 0.5 * lift.max()], return_counts=True)
+    side = str(sides[np.argmax(counts)])
     top = int(np.argmax(lift))
     high = lift >= 0.8 * lift[top]
-    knee_top = float(np.nanmedian(sig.knee[side][a:b][high]))
-    elevation = float(np.nanmax(sig.elevation[side][a:b]))
-    duration = float(sig.times[b - 1] - sig.times[a])
+    knee_top = _median(w.knee[a:b][high], 180.0)
+    elevation = float(np.nanmax(w.elevation[a:b]))
     up_s = float(np.sum(lift >= 0.5 * lift[top])) / sig.fps
-    support_releve = float(np.nanmedian(sig.point[other][a:b][high]))
+    support_releve = _median(w.support_point[a:b][high], 0.0)
     if lift[top] >= rules.raised_lift and not (
             lift[top] < rules.passe_max_lift and knee_top < rules.attitude_knee - 30):
         metrics = {"leg_height": round(elevation, 2)}
@@ -341,19 +383,18 @@ def classify_gesture(sig: Signals, side: str, a: int, b: int, rules: StepRules) 
             return _step("grand_battement", sig, a, b, side=side, metrics=metrics)
         if knee_top < rules.attitude_knee:
             return _step("attitude", sig, a, b, side=side, metrics=metrics)
-        behind = np.nanmedian(sig.forward[side][a:b][high])
-        if np.isfinite(behind) and behind < rules.arabesque_behind:
+        if _median(w.forward[a:b][high], 0.0) < rules.arabesque_behind:
             return _step("arabesque", sig, a, b, side=side, metrics=metrics)
         return _step("developpe", sig, a, b, side=side, metrics=metrics)
     if lift[top] >= rules.raised_lift * 0.5 and knee_top < rules.attitude_knee:
-        knee_h = sig.knee_height[other][a:b][top]
-        metrics = {"passe_height": round(float(sig.toe[side][a:b][top] / knee_h), 4)
+        knee_h = w.support_knee_height[a + top]
+        metrics = {"passe_height": round(float(w.toe[a + top] / knee_h), 4)
                    if knee_h > 0.05 else None}
         if support_releve > rules.foot_out_point and up_s >= rules.balance_hold_s:
             return _step("balance", sig, a, b, side=side, metrics={"hold_s": round(up_s, 3)})
         return _step("passe", sig, a, b, side=side, metrics=metrics)
-    extension = _metres(sig, float(np.nanmax(sig.reach[side][a:b])))
-    if _sweep(sig.gesture_angle[side][a:b][sig.reach[side][a:b] > 0.15]) >= rules.rond_sweep_deg:
+    extension = _metres(sig, float(np.nanmax(w.reach[a:b])))
+    if _sweep(w.angle[a:b][_nan0(w.reach[a:b]) > 0.15]) >= rules.rond_sweep_deg:
         return _step("rond_de_jambe", sig, a, b, side=side)
     name = "degage" if lift[top] >= rules.degage_lift else "tendu"
     return _step(name, sig, a, b, side=side, metrics={"extension_m": extension})
@@ -361,14 +402,14 @@ def classify_gesture(sig: Signals, side: str, a: int, b: int, rules: StepRules) 
 
 def gesture_steps(sig: Signals, busy: np.ndarray, rules: StepRules) -> list[dict]:
     """Steps of one working leg, outside the frames already claimed."""
+    w = working_leg(sig)
+    strong = _foot_out(sig, w, rules, scale=1.5)
+    mask = _foot_out(sig, w, rules) & ~busy
     out = []
-    for side in SIDES:
-        strong = _foot_out(sig, side, rules, scale=1.5)
-        mask = _foot_out(sig, side, rules) & ~busy
-        for a, b in runs(mask, min_len=_frames(sig, rules.min_gesture_s),
-                         max_gap=_frames(sig, 0.15)):
-            if strong[a:b].sum() >= _frames(sig, 0.2):
-                out.append(classify_gesture(sig, side, a, b, rules))
+    for a, b in runs(mask, min_len=_frames(sig, rules.min_gesture_s),
+                     max_gap=_frames(sig, rules.gesture_gap_s)):
+        if strong[a:b].sum() >= _frames(sig, 0.2):
+            out.append(classify_gesture(sig, w, a, b, rules))
     return out
 
 
