@@ -160,6 +160,22 @@ def turning_legs(times: np.ndarray, pivots: list[int], *, max_leg_s: float = 0.3
             if times[b] - times[a] <= max_leg_s]
 
 
+def quarters_seen(width: np.ndarray, pivots: list[int]) -> float:
+    """Quarter turns along the zig-zag ``pivots`` of ``width``: every inner leg is one;
+    the first and the last count the part of a quarter they cover, read as the
+    angle from profile ``arcsin(width)`` against that of a whole leg (seen at an
+    angle, she starts and ends half-way between profile and facing)."""
+    legs = len(pivots) - 1
+    if legs < 1:
+        return 0.0
+    angle = np.degrees(np.arcsin(np.clip(width[pivots], 0.0, 1.0)))
+    if legs < 3:
+        return float(legs)
+    full = np.median(np.abs(np.diff(angle[1:-1]))) if legs > 2 else 90.0
+    ends = [abs(angle[1] - angle[0]), abs(angle[-1] - angle[-2])]
+    return float(legs - 2 + sum(min(1.0, e / full) for e in ends))
+
+
 def count_turns(width: np.ndarray, height: np.ndarray, *, kind: str,
                 times: np.ndarray | None = None, tolerance: float = 0.25,
                 rise: float = 0.02, max_leg_s: float = 0.35) -> FusedCount:
@@ -182,9 +198,11 @@ def count_turns(width: np.ndarray, height: np.ndarray, *, kind: str,
         pivots = pivots[max(quick[0] - 2, 0):quick[-1] + 2] if quick else pivots[:1]
     quarters = max(len(pivots) - 1, 0)
     if kind == "jump":
-        return FusedCount(float(max(1, round(quarters / 4))), quarters, 0, "width, whole turns")
+        whole = max(1, round(quarters_seen(width, pivots) / 4))
+        return FusedCount(float(whole), quarters, 0, "width, whole turns")
     if kind != "fouette":
-        return FusedCount(float(np.round(quarters) / 4), quarters, 0, "width quarters")
+        seen = quarters_seen(width, pivots)
+        return FusedCount(float(np.round(seen) / 4), quarters, 0, "width quarters")
     tops = rise_cycles(height, prominence=rise)
     if not tops:
         return FusedCount(float(np.round(quarters) / 4), quarters, 0, "width quarters")
