@@ -54,6 +54,8 @@ class StepRules:
     min_flight_s: float = 0.12
     plie_drop: float = 0.03
     grand_plie_knee: float = 100.0
+    plie_bend: float = 15.0
+    cambre_lean: float = 12.0
     releve_rise: float = 0.025
     balance_hold_s: float = 1.8
     foot_out_lift: float = 0.04
@@ -66,6 +68,7 @@ class StepRules:
     degage_lift: float = 0.07
     battement_s: float = 1.1
     attitude_knee: float = 140.0
+    passe_knee: float = 115.0
     arabesque_behind: float = -0.1
     rond_sweep_deg: float = 100.0
     min_arms: float = -0.12
@@ -372,21 +375,26 @@ def classify_gesture(sig: Signals, w: Working, a: int, b: int, rules: StepRules)
     side = str(sides[np.argmax(counts)])
     top = int(np.argmax(lift))
     high = lift >= 0.8 * lift[top]
+    peak = float(np.quantile(lift, 0.9))  # the top, robust to a frame of noise
     knee_top = _median(w.knee[a:b][high], 180.0)
+    knee_min = float(np.nanquantile(w.knee[a:b], 0.1)) if np.isfinite(w.knee[a:b]).any() \
+        else 180.0
     elevation = float(np.nanmax(w.elevation[a:b]))
     up_s = float(np.sum(lift >= 0.5 * lift[top])) / sig.fps
     support_releve = _median(w.support_point[a:b][high], 0.0)
-    if lift[top] >= rules.raised_lift and not (
-            lift[top] < rules.passe_max_lift and knee_top < rules.attitude_knee - 30):
+    if peak >= rules.raised_lift and not (
+            peak < rules.passe_max_lift and knee_top < rules.attitude_knee - 30):
         metrics = {"leg_height": round(elevation, 2)}
-        if up_s < rules.battement_s:
+        if up_s < rules.battement_s or (knee_min > rules.attitude_knee
+                                        and up_s < 1.5 * rules.battement_s):
             return _step("grand_battement", sig, a, b, side=side, metrics=metrics)
         if knee_top < rules.attitude_knee:
             return _step("attitude", sig, a, b, side=side, metrics=metrics)
         if _median(w.forward[a:b][high], 0.0) < rules.arabesque_behind:
             return _step("arabesque", sig, a, b, side=side, metrics=metrics)
         return _step("developpe", sig, a, b, side=side, metrics=metrics)
-    if lift[top] >= rules.raised_lift * 0.5 and knee_top < rules.attitude_knee:
+    if (peak >= rules.raised_lift * 0.5 and knee_top < rules.attitude_knee) or (
+            peak >= rules.degage_lift and knee_top < rules.passe_knee):
         knee_h = w.support_knee_height[a + top]
         metrics = {"passe_height": round(float(w.toe[a + top] / knee_h), 4)
                    if knee_h > 0.05 else None}
@@ -396,7 +404,7 @@ def classify_gesture(sig: Signals, w: Working, a: int, b: int, rules: StepRules)
     extension = _metres(sig, float(np.nanmax(w.reach[a:b])))
     if _sweep(w.angle[a:b][_nan0(w.reach[a:b]) > 0.15]) >= rules.rond_sweep_deg:
         return _step("rond_de_jambe", sig, a, b, side=side)
-    name = "degage" if lift[top] >= rules.degage_lift else "tendu"
+    name = "degage" if peak >= rules.degage_lift else "tendu"
     return _step(name, sig, a, b, side=side, metrics={"extension_m": extension})
 
 
@@ -436,6 +444,12 @@ def _near(sig: Signals, i: int, steps: list[dict], seconds: float) -> bool:
     return any(s["start_s"] - seconds <= t <= s["end_s"] + seconds for s in steps)
 
 
+def _standing_knee(sig: Signals, side: str) -> float:
+    """Her straight knee in this recording (the 80th percentile of the knee angle)."""
+    known = sig.knee[side][np.isfinite(sig.knee[side])]
+    return float(np.quantile(known, 0.8)) if known.size else 180.0
+
+
 def stance_steps(sig: Signals, busy: np.ndarray, claimed: list[dict],
                  rules: StepRules) -> list[dict]:
     """Pliés, relevés, balances and bourrées outside the claimed frames."""
@@ -445,6 +459,12 @@ def stance_steps(sig: Signals, busy: np.ndarray, claimed: list[dict],
         if busy[p] or _near(sig, p, leaps, rules.absorb_s):
             continue
         knee = float(np.nanmin(np.fmin(sig.knee["left"][a:b], sig.knee["right"][a:b])))
+        bend = [_standing_knee(sig, side) - _median(sig.knee[side][max(a, p - 2):p + 3])
+                for side in SIDES]
+        bend = [x for x in bend if np.isfinite(x)]
+        lean = _median(sig.trunk[max(a, p - 2):p + 3]) - _median(sig.trunk)
+        if bend and max(bend) < rules.plie_bend and lean >= rules.cambre_lean:
+            continue  # the hips sank as the body bent, the knees did not: a cambré
         depth = "grand" if knee < rules.grand_plie_knee else "demi"
         out.append(_step("plie", sig, a, b, metrics={"depth": depth,
                                                       "min_knee_angle": round(knee, 2)}))
