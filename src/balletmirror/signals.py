@@ -30,6 +30,10 @@ Units: heights and distances are fractions of the standing body height ``H``
   distance in front of the hip along the pelvis's forward axis (negative behind:
   arabesque), and the direction of this toe from the other one in the pelvis's
   horizontal plane (0 devant, 90 à la seconde, 180 derrière).
+* ``gesture_angle_2d[side]`` (image space only): the same direction read in the
+  picture, from the other toe to this one (x across, y down the picture: a toe
+  brought towards the camera moves down it), degrees; its sweep, not its value, is
+  what is used.
 * ``foot_turnout[side]``, ``knee_turnout[side]`` (3D only): the horizontal
   direction of the foot (heel to toe) and of the knee seen from the ankle (ankle to
   knee) from the pelvis's forward axis, outward positive, degrees.  In a plié the
@@ -87,6 +91,7 @@ class Signals:
     pelvis_xy: np.ndarray  # horizontal pelvis position in the picture / room, /H
     forward: dict[str, np.ndarray]
     gesture_angle: dict[str, np.ndarray]
+    gesture_angle_2d: dict[str, np.ndarray]
     foot_turnout: dict[str, np.ndarray]
     knee_turnout: dict[str, np.ndarray]
     sickle: dict[str, np.ndarray]
@@ -245,6 +250,11 @@ def compute_signals(motion: Motion, kin: Kinematics, *, raw: Motion | None = Non
         arms = np.nanmean([v[:, J[f"{s}_wrist"]] - v[:, J[f"{s}_shoulder"]] for s in SIDES],
                           axis=0) / height
     directions = body_directions(motion)
+    directions["gesture_angle_2d"] = {
+        s: (np.degrees(np.arctan2(p[:, J[f"{s}_toe"], 0] - p[:, J[f"{o}_toe"], 0],
+                                  p[:, J[f"{s}_toe"], 1] - p[:, J[f"{o}_toe"], 1]))
+            if space == "image" else np.full(motion.n_frames, np.nan))
+        for s, o in (("left", "right"), ("right", "left"))}
     return Signals(times=motion.times, fps=motion.fps, height=float(height),
                    height_units=motion.units,
                    height_m=float(kin.height) if kin.height_units == "m" else None,

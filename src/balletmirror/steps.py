@@ -65,7 +65,8 @@ class StepRules:
     gesture_gap_s: float = 0.3
     passe_max_lift: float = 0.42
     raised_lift: float = 0.3
-    degage_lift: float = 0.07
+    degage_lift: float = 0.09
+    min_reach: float = 0.1
     battement_s: float = 1.1
     attitude_knee: float = 140.0
     passe_knee: float = 115.0
@@ -323,6 +324,7 @@ class Working:
     knee: np.ndarray
     forward: np.ndarray
     angle: np.ndarray
+    angle_2d: np.ndarray
     support_lift: np.ndarray
     support_point: np.ndarray
     support_knee_height: np.ndarray
@@ -342,6 +344,7 @@ def working_leg(sig: Signals) -> Working:
     return Working(side=np.where(left, "left", "right"), lift=pick(sig.lift), toe=pick(sig.toe),
                    reach=pick(out), elevation=pick(sig.elevation), knee=pick(sig.knee),
                    forward=pick(sig.forward), angle=pick(sig.gesture_angle),
+                   angle_2d=pick(sig.gesture_angle_2d),
                    support_lift=pick(sig.lift, False), support_point=pick(sig.point, False),
                    support_knee_height=pick(sig.knee_height, False),
                    point_gap=_nan0(pick(sig.point)) - _nan0(pick(sig.point, False)))
@@ -368,7 +371,8 @@ def _median(x: np.ndarray, default: float = np.nan) -> float:
     return float(np.median(known)) if known.size else default
 
 
-def classify_gesture(sig: Signals, w: Working, a: int, b: int, rules: StepRules) -> dict:
+def classify_gesture(sig: Signals, w: Working, a: int, b: int, rules: StepRules
+                     ) -> dict | None:
     """Name one gesture of the working leg over frames ``[a, b)`` (module docstring)."""
     lift = _nan0(w.lift[a:b])
     sides, counts = np.unique(w.side[a:b][lift >= 0.5 * lift.max()], return_counts=True)
@@ -401,8 +405,13 @@ def classify_gesture(sig: Signals, w: Working, a: int, b: int, rules: StepRules)
         if support_releve > rules.foot_out_point and up_s >= rules.balance_hold_s:
             return _step("balance", sig, a, b, side=side, metrics={"hold_s": round(up_s, 3)})
         return _step("passe", sig, a, b, side=side, metrics=metrics)
+    reach = float(np.nanquantile(w.reach[a:b], 0.9)) if np.isfinite(w.reach[a:b]).any() \
+        else 0.0
+    if reach < rules.min_reach and peak < rules.degage_lift:
+        return None  # the foot hardly left its place: not a step
     extension = _metres(sig, float(np.nanmax(w.reach[a:b])))
-    if _sweep(w.angle[a:b][_nan0(w.reach[a:b]) > 0.15]) >= rules.rond_sweep_deg:
+    out = _nan0(w.reach[a:b]) > 0.5 * reach
+    if max(_sweep(w.angle[a:b][out]), _sweep(w.angle_2d[a:b][out])) >= rules.rond_sweep_deg:
         return _step("rond_de_jambe", sig, a, b, side=side)
     name = "degage" if peak >= rules.degage_lift else "tendu"
     return _step(name, sig, a, b, side=side, metrics={"extension_m": extension})
@@ -417,7 +426,9 @@ def gesture_steps(sig: Signals, busy: np.ndarray, rules: StepRules) -> list[dict
     for a, b in runs(mask, min_len=_frames(sig, rules.min_gesture_s),
                      max_gap=_frames(sig, rules.gesture_gap_s)):
         if strong[a:b].sum() >= _frames(sig, 0.2):
-            out.append(classify_gesture(sig, w, a, b, rules))
+            step = classify_gesture(sig, w, a, b, rules)
+            if step is not None:
+                out.append(step)
     return out
 
 
