@@ -25,6 +25,8 @@ Units: heights and distances are fractions of the standing body height ``H``
   ``arccos(vertical hip-to-ankle drop / leg length)`` (0 standing, 90 at hip level).
 * ``reach[side]``: horizontal distance from this toe to the point under the pelvis
   (the supporting foot stays under her, the working foot goes out).
+* ``size``: the eyes' height over the lowest foot point (the Motion's units): a
+  dancer walking towards the camera grows in the picture.
 * ``arms``: the wrists' mean height over the shoulders (positive = arms raised).
 * ``forward[side]``, ``gesture_angle[side]`` (3D only, else NaN): the ankle's
   distance in front of the hip along the pelvis's forward axis (negative behind:
@@ -89,6 +91,7 @@ class Signals:
     trunk: np.ndarray
     yaw: np.ndarray
     pelvis_xy: np.ndarray  # horizontal pelvis position in the picture / room, /H
+    size: np.ndarray  # apparent size: eyes over the feet, in the Motion's units
     forward: dict[str, np.ndarray]
     gesture_angle: dict[str, np.ndarray]
     gesture_angle_2d: dict[str, np.ndarray]
@@ -250,6 +253,8 @@ def compute_signals(motion: Motion, kin: Kinematics, *, raw: Motion | None = Non
         arms = np.nanmean([v[:, J[f"{s}_wrist"]] - v[:, J[f"{s}_shoulder"]] for s in SIDES],
                           axis=0) / height
     directions = body_directions(motion)
+    eyes = 0.5 * (v[:, J["left_eye"]] + v[:, J["right_eye"]])
+    size = eyes - _nan_min(list(lowest.values()))
     directions["gesture_angle_2d"] = {
         s: (np.degrees(np.arctan2(p[:, J[f"{s}_toe"], 0] - p[:, J[f"{o}_toe"], 0],
                                   p[:, J[f"{s}_toe"], 1] - p[:, J[f"{o}_toe"], 1]))
@@ -262,7 +267,7 @@ def compute_signals(motion: Motion, kin: Kinematics, *, raw: Motion | None = Non
                    lift=lift, point=point, elevation=elevation, reach=reach,
                    knee={s: kin[f"{s}_knee_angle"] for s in SIDES}, arms=arms,
                    trunk=kin["trunk_inclination"], yaw=kin["yaw"],
-                   pelvis_xy=h[:, J["mid_hip"]] / height, basis=kin.basis, space=motion.space,
+                   pelvis_xy=h[:, J["mid_hip"]] / height, basis=kin.basis, space=motion.space, size=size,
                    obliquity=kin["pelvis_obliquity"], head_yaw=head_yaw(motion),
                    width=_width(motion, raw),
                    **directions)

@@ -56,6 +56,8 @@ class StepRules:
     grand_plie_knee: float = 100.0
     plie_bend: float = 15.0
     cambre_lean: float = 12.0
+    travel_h: float = 0.15
+    travel_depth: float = 0.08
     releve_rise: float = 0.025
     balance_hold_s: float = 1.8
     foot_out_lift: float = 0.04
@@ -486,22 +488,30 @@ def stance_steps(sig: Signals, busy: np.ndarray, claimed: list[dict],
     return out
 
 
-def _steps_taken(sig: Signals, a: int, b: int) -> int:
-    """Alternating lifts of the feet inside ``[a, b)`` (a bourrée's little steps)."""
-    diff = _nan0(sig.lift["left"][a:b]) - _nan0(sig.lift["right"][a:b])
-    sign = np.sign(diff[np.abs(diff) > 0.01])
-    return int(np.sum(sign[1:] != sign[:-1])) if sign.size else 0
+def travelled(sig: Signals, a: int, b: int) -> tuple[float, float]:
+    """How far she moved over ``[a, b)``: (across, in body heights; the change of her
+    apparent size as a log ratio, a move towards or away from a camera).
+
+    Each end is the median of its first or last fifth, so a wobble does not count."""
+    n = max(1, (b - a) // 5)
+    xy = sig.pelvis_xy[a:b]
+    start = np.nanmedian(xy[:n], axis=0)
+    end = np.nanmedian(xy[-n:], axis=0)
+    across = float(np.linalg.norm(end - start)) if np.all(np.isfinite([start, end])) else 0.0
+    size = sig.size[a:b]
+    s0, s1 = np.nanmedian(size[:n]), np.nanmedian(size[-n:])
+    depth = float(abs(np.log(s1 / s0))) if s0 > 0 and s1 > 0 else 0.0
+    return across, depth
 
 
 def _releve_like(sig: Signals, p: int, a: int, b: int, rules: StepRules) -> dict:
     rise = -sig.drop[a:b]
     top = rise >= 0.8 * rise[p - a]
     hold = float(np.sum(top)) / sig.fps
-    moved = float(np.hypot(*np.ptp(sig.pelvis_xy[a:b][np.all(np.isfinite(
-        sig.pelvis_xy[a:b]), axis=1)], axis=0)[:2])) if sig.pelvis_xy.shape[1] > 1 else \
-        float(np.nanmax(sig.pelvis_xy[a:b, 0]) - np.nanmin(sig.pelvis_xy[a:b, 0]))
-    if _steps_taken(sig, a, b) >= 4 or moved > 0.15:
-        return _step("travel", sig, a, b, metrics={"distance_m": _metres(sig, moved)})
+    across, depth = travelled(sig, a, b)
+    if across >= rules.travel_h or depth >= rules.travel_depth:
+        return _step("travel", sig, a, b, metrics={"distance_m": _metres(sig, across)
+                                                    if across >= rules.travel_h else None})
     if hold >= rules.balance_hold_s:
         return _step("balance", sig, a, b, metrics={"hold_s": round(hold, 3)})
     height = _metres(sig, float(np.nanmax(np.fmin(sig.point["left"][a:b],

@@ -301,13 +301,15 @@ def place_in_world(local: np.ndarray, modes: np.ndarray, fps: float,
 
 
 def _drift(stage: Stage, times: np.ndarray, yaw: np.ndarray) -> np.ndarray:
-    """Cumulative slide (frames, 3) of the planted foot during turns that travel."""
+    """Cumulative slide (frames, 3) of the planted foot during turns that travel and
+    bourrées: each drift is ``(t0, t1, metres[, angle])``, ``angle`` degrees from her
+    facing at ``t0`` towards her left (0 forwards, the default; -90 to her right)."""
     out = np.zeros((len(times), 3))
-    for t0, t1, metres in stage.drifts:
+    for t0, t1, metres, *rest in stage.drifts:
         if not metres:
             continue
         i0 = int(np.searchsorted(times, t0))
-        heading = np.radians(yaw[min(i0, len(yaw) - 1)])
+        heading = np.radians(yaw[min(i0, len(yaw) - 1)] + (rest[0] if rest else 0.0))
         ramp = np.clip((times - t0) / (t1 - t0), 0.0, 1.0)
         out += metres * ramp[:, None] * np.array([np.sin(heading), 0.0, np.cos(heading)])
     return out

@@ -578,7 +578,9 @@ def step_port_de_bras(stage: Stage, spec: StepSpec) -> None:
 
 def step_travel(stage: Stage, spec: StepSpec) -> None:
     """Pas de bourrée couru: tiny alternating steps on demi-pointe in 5th, travelling
-    N metres (default 1) to the front, side or back."""
+    N metres (default 1) to the front, side or back.  Each little step carries the
+    moving foot half a step ahead of the body while the body passes over the planted
+    one, so that every planted foot stays put and the body travels a step a step."""
     distance = spec.number or 1.0
     word = spec.word(("front", "side", "back"), "side")
     step = 0.05 * stage.body.height
@@ -591,11 +593,17 @@ def step_travel(stage: Stage, spec: StepSpec) -> None:
                  knee_in=(0.0, 0.0))
     stage.plant(t0, t0 + 0.5 * b, "both")
     t = t0 + 0.5 * b
-    for i in range(n):
+    where = {"left": 0.0, "right": 0.0}  # each foot's place along the travel, in steps
+    for i in range(n + 1):
         mover = stage.front if i % 2 == 0 else OTHER[stage.front]
-        stage.key(t + dt / 2, _bourree_pose(stage, mover, word, step))
-        stage.key(t + dt, stance_pose(stage, releve=75.0))
-        stage.plant(t, t + dt, OTHER[mover])
+        planted = OTHER[mover]
+        end = {mover: 0.5, planted: -0.5} if i < n else {mover: 0.0, planted: 0.0}
+        mid = {mover: 0.5 * (where[mover] + end[mover]),
+               planted: 0.5 * (where[planted] + end[planted])}
+        stage.key(t + dt / 2, _bourree_pose(stage, mid, word, step, lifted=mover))
+        stage.key(t + dt, _bourree_pose(stage, end, word, step))
+        stage.plant(t, t + dt, planted)
+        where = end
         t += dt
     t1 = t + b
     _stance_path(stage, spec, t, t1, drop=(0.0, 0.0), releve=(75.0, 0.0), knee_in=(0.0, 0.0))
@@ -606,14 +614,16 @@ def step_travel(stage: Stage, spec: StepSpec) -> None:
     stage.t = t1
 
 
-def _bourree_pose(stage: Stage, mover: str, word: str, step: float) -> dict:
-    """Mid-step of a bourrée: the moving foot lifted and carried ``step`` metres."""
+def _bourree_pose(stage: Stage, where: dict, word: str, step: float,
+                  lifted: str | None = None) -> dict:
+    """A bourrée on demi-pointe, each foot ``where[side]`` steps along the travel from
+    its place in the position; the ``lifted`` foot off the floor."""
     feet = feet_of(stage.position, stage.front, stage.body)
     dx, dz = {"front": (0.0, step), "back": (0.0, -step), "side": (-step, 0.0)}[word]
-    x, z = feet[mover]
-    feet[mover] = (x + dx, z + dz)
+    feet = {s: (x + where[s] * dx, z + where[s] * dz) for s, (x, z) in feet.items()}
     pose = stance_pose(stage, releve=75.0, feet=feet)
-    pose[f"{mover}_knee"] = pose[f"{mover}_knee"] + 25.0
+    if lifted:
+        pose[f"{lifted}_knee"] = pose[f"{lifted}_knee"] + 25.0
     return pose
 
 
