@@ -469,20 +469,21 @@ def stance_steps(sig: Signals, busy: np.ndarray, claimed: list[dict],
     out = []
     leaps = [s for s in claimed if s["step"] in ("jump", "pirouette", "fouette")]
     for p, a, b in _peaks(sig.drop, rules.plie_drop):
-        if busy[p] or _near(sig, p, leaps, rules.absorb_s):
-            continue
+        if busy[p] or busy[a:b].mean() > 0.4 or _near(sig, p, leaps, rules.absorb_s):
+            continue  # inside another step (a pelvis shifting over the supporting leg)
         knee = float(np.nanmin(np.fmin(sig.knee["left"][a:b], sig.knee["right"][a:b])))
         bend = [_standing_knee(sig, side) - _median(sig.knee[side][max(a, p - 2):p + 3])
                 for side in SIDES]
         bend = [x for x in bend if np.isfinite(x)]
         lean = _median(sig.trunk[max(a, p - 2):p + 3]) - _median(sig.trunk)
-        if bend and max(bend) < rules.plie_bend and lean >= rules.cambre_lean:
-            continue  # the hips sank as the body bent, the knees did not: a cambré
+        if bend and max(bend) < rules.plie_bend and (lean >= rules.cambre_lean
+                                                     or max(bend) < rules.plie_bend / 2):
+            continue  # the hips sank, the knees did not bend (as the body bent: a cambré)
         depth = "grand" if knee < rules.grand_plie_knee else "demi"
         out.append(_step("plie", sig, a, b, metrics={"depth": depth,
                                                       "min_knee_angle": round(knee, 2)}))
     for p, a, b in _peaks(-sig.drop, rules.releve_rise):
-        if busy[p] or _near(sig, p, leaps, rules.absorb_s):
+        if busy[p] or busy[a:b].mean() > 0.4 or _near(sig, p, leaps, rules.absorb_s):
             continue
         out.append(_releve_like(sig, p, a, b, rules))
     return out
