@@ -63,6 +63,8 @@ class Criterion:
     basis: str
     when: str | None = None
     injury: bool = False
+    sources: tuple[str, ...] = ("mocap", "video")
+    video_reason: str | None = None
 
 
 def _criterion(raw: dict, i: int) -> Criterion:
@@ -72,7 +74,9 @@ def _criterion(raw: dict, i: int) -> Criterion:
                       units=raw["units"], ideal=(float(raw["ideal"][0]), float(raw["ideal"][1])),
                       tolerance=float(raw["tolerance"]), views=tuple(raw["views"]),
                       correction=dict(raw["correction"]), source=raw["source"],
-                      basis=raw["basis"], when=raw.get("when"), injury=bool(raw.get("injury")))
+                      basis=raw["basis"], when=raw.get("when"), injury=bool(raw.get("injury")),
+                      sources=tuple(raw.get("sources", ("mocap", "video"))),
+                      video_reason=raw.get("video_reason"))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ConfigError(f"{where}: expected every field of the manual's header, "
                           f"but got a problem with {exc}") from None
@@ -84,6 +88,9 @@ def _criterion(raw: dict, i: int) -> Criterion:
                           f"but got {c.ideal} and {c.tolerance}")
     if unknown := set(c.views) - set(VIEWS):
         raise ConfigError(f"{where}: expected views among {VIEWS}, but got {sorted(unknown)}")
+    if not c.sources or set(c.sources) - {"mocap", "video"}:
+        raise ConfigError(f"{where}: expected sources among ['mocap', 'video'], "
+                          f"but got {list(c.sources)}")
     return c
 
 
@@ -128,13 +135,19 @@ def _median(x: np.ndarray, mask: np.ndarray, q: float = 0.5) -> float:
     return float(np.quantile(values, q)) if values.size else math.nan
 
 
-def standing_baseline(sig: Signals) -> Baseline:
-    """Frames where both feet are flat and the pelvis at its standing height."""
+def standing_baseline(sig: Signals, steps: list[dict] | None = None) -> Baseline:
+    """Frames where both feet are flat on the floor, outside
+    every step when there are at least half a second of those (a fault held through
+    a step must not become her standing posture)."""
     flat = np.ones(len(sig.times), dtype=bool)
     for s in SIDES:
         flat &= np.nan_to_num(sig.lift[s], nan=1.0) < 0.02
-        flat &= np.nan_to_num(sig.point[s], nan=1.0) < 0.03
-    flat &= np.abs(np.nan_to_num(sig.drop, nan=1.0)) < 0.015
+    flat &= np.nan_to_num(sig.drop, nan=-1.0) > -0.02  # not up on relevé
+    between = flat.copy()
+    for step in steps or []:
+        between[sig.window(step["start_s"], step["end_s"])] = False
+    if between.sum() >= 0.5 * sig.fps:
+        flat = between
     # her straight knee: the 80th percentile, as a bent knee can stand flat too
     return Baseline(knee={s: _median(sig.knee[s], flat, 0.8) for s in SIDES},
                     trunk=_median(sig.trunk, flat), obliquity=_median(sig.obliquity, flat),
@@ -177,8 +190,13 @@ def _extreme(ctx: Context, x: np.ndarray, *, largest: bool) -> Measured:
 
 
 def _held(ctx: Context) -> np.ndarray:
-    """The central 80% of the step (the transitions in and out left aside)."""
+    """The central 80% of the step (the transitions in and out left aside); in a turn,
+    the frames up on relevé (the preparation and the landing's pliés left aside)."""
     n = ctx.frames.stop - ctx.frames.start
+    if ctx.step["step"] in ("pirouette", "fouette"):
+        rise = -np.nan_to_num(ctx.series(ctx.sig.drop), nan=-1.0)
+        if rise.max() > 0:
+            return rise >= 0.5 * rise.max()
     mask = np.zeros(n, dtype=bool)
     mask[int(0.1 * n):max(int(0.9 * n), int(0.1 * n) + 1)] = True
     return mask
@@ -224,6 +242,24 @@ def m_knee_inside_toes(ctx: Context) -> Measured:
 
 def m_trunk_lean(ctx: Context) -> Measured:
     return _extreme(ctx, ctx.sig.trunk - ctx.base.trunk, largest=True)
+
+
+def m_releve_rise(ctx: Context) -> Measured:
+    x = _masked(ctx.series(-ctx.sig.drop), _held(ctx))
+    if not np.isfinite(x).any():
+        return None
+    return float(np.nanquantile(x, 0.75)), ctx.at(int(np.nanargmax(x)))
+
+
+def m_landing_sink(ctx: Context) -> Measured:
+    landing = ctx.step["metrics"].get("landing_s")
+    if landing is None:
+        return None
+    w = ctx.sig.window(landing, landing + 0.3)
+    drop = ctx.sig.drop[w]
+    if not np.isfinite(drop).any() or not np.isfinite(drop[0]):
+        return None
+    return float(np.nanmax(drop) - drop[0]), float(landing)
 
 
 def m_releve_height(ctx: Context) -> Measured:
@@ -300,7 +336,10 @@ def m_turn_duration_cv(ctx: Context) -> Measured:
     if len(durations) < 2:
         return "not measurable: it needs three turns or more"
     d = np.asarray(durations)
-    return float(d.std() / d.mean()), float(ctx.step["end_s"])
+    # robust coefficient of variation: 1.4826 MAD / median (one missed beat of the pose
+    # model does not make an even sequence look uneven)
+    mad = 1.4826 * np.median(np.abs(d - np.median(d)))
+    return float(mad / np.median(d)), float(ctx.step["end_s"])
 
 
 def m_head_lead(ctx: Context) -> Measured:
@@ -331,6 +370,7 @@ MEASURES: dict[str, Callable[[Context], Measured]] = {
     "pelvis_tilt": m_pelvis_tilt, "leg_height": m_leg_height, "passe_height": m_passe_height,
     "turn_travel": m_turn_travel, "turn_duration_cv": m_turn_duration_cv,
     "head_lead": m_head_lead, "landing_bend": m_landing_bend,
+    "releve_rise": m_releve_rise, "landing_sink": m_landing_sink,
 }
 
 
@@ -369,6 +409,9 @@ def judge(c: Criterion, ctx: Context, view: str) -> dict:
     """One criterion on one step: its value, score, and the correction if any."""
     row = {"criterion": c.name, "quantity": c.quantity, "units": c.units,
            "ideal": list(c.ideal), "view": view}
+    if view != "3d" and "video" not in c.sources:
+        return {**row, "assessable": False,
+                "reason": f"not assessable from video: {c.video_reason or 'mocap only'}"}
     if view not in c.views:
         return {**row, "assessable": False,
                 "reason": f"not assessable from the {view} view: the manual judges "
@@ -431,7 +474,7 @@ def assess_performance(steps: list[dict], sig: Signals, *, camera_aligned: bool,
     from .fatigue import fatigue  # local: fatigue reads the judged steps only
 
     header, criteria = load_manual(manual)
-    base = standing_baseline(sig)
+    base = standing_baseline(sig, steps)
     judged = [assess_step(s, sig, base, step_view(sig, s, camera_aligned), criteria)
               for s in steps]
     scored = [s["score"] for s in judged if s["score"] is not None]
