@@ -51,6 +51,7 @@ class StepRules:
     flight_lift: float = 0.05
     flight_rise: float = 0.08
     flight_bump: float = 0.03
+    contact_lift: float = 0.01
     min_flight_s: float = 0.12
     plie_drop: float = 0.03
     grand_plie_knee: float = 100.0
@@ -136,8 +137,18 @@ def flights(sig: Signals, rules: StepRules) -> list[tuple[int, int]]:
     (``flight_rise``) for at least ``min_flight_s``."""
     air = (_nan0(sig.lift["left"]) > rules.flight_lift) \
         & (_nan0(sig.lift["right"]) > rules.flight_lift) & (_nan0(sig.drop) < -rules.flight_rise)
-    return [(a, b) for a, b in runs(air, min_len=_frames(sig, rules.min_flight_s), max_gap=1)
-            if _ballistic(sig, a, b, rules)]
+    found = [(a, b) for a, b in runs(air, min_len=_frames(sig, rules.min_flight_s), max_gap=1)
+             if _ballistic(sig, a, b, rules)]
+    # the airtime runs from the toes leaving the floor to their touching it again
+    off = np.fmin(_nan0(sig.lift["left"]), _nan0(sig.lift["right"])) > rules.contact_lift
+    out = []
+    for a, b in found:
+        while a > 0 and off[a - 1]:
+            a -= 1
+        while b < len(off) and off[b]:
+            b += 1
+        out.append((a, b))
+    return out
 
 
 def _ballistic(sig: Signals, a: int, b: int, rules: StepRules) -> bool:
@@ -419,15 +430,27 @@ def classify_gesture(sig: Signals, w: Working, a: int, b: int, rules: StepRules
     return _step(name, sig, a, b, side=side, metrics={"extension_m": extension})
 
 
+def _split_at_changes(w: Working, a: int, b: int, rules: StepRules) -> list[tuple[int, int]]:
+    """Split ``[a, b)`` where the other leg takes over while the first is back home
+    (a dégagé closed and a rond de jambe begun on the other leg); a label swap of the
+    pose model with the foot still out does not split."""
+    cuts = [i for i in range(a + 1, b)
+            if w.side[i] != w.side[i - 1] and _nan0(w.lift[i - 1:i + 1]).max() < rules.foot_out_lift
+            and _nan0(w.reach[i - 1:i + 1]).max() < rules.foot_out_reach]
+    edges = [a, *cuts, b]
+    return list(zip(edges[:-1], edges[1:], strict=True))
+
+
 def gesture_steps(sig: Signals, busy: np.ndarray, rules: StepRules) -> list[dict]:
     """Steps of one working leg, outside the frames already claimed."""
     w = working_leg(sig)
     strong = _foot_out(sig, w, rules, scale=1.5)
     mask = _foot_out(sig, w, rules) & ~busy
     out = []
-    for a, b in runs(mask, min_len=_frames(sig, rules.min_gesture_s),
-                     max_gap=_frames(sig, rules.gesture_gap_s)):
-        if strong[a:b].sum() >= _frames(sig, 0.2):
+    spans = runs(mask, min_len=_frames(sig, rules.min_gesture_s),
+                 max_gap=_frames(sig, rules.gesture_gap_s))
+    for a, b in (piece for span in spans for piece in _split_at_changes(w, *span, rules)):
+        if b - a >= _frames(sig, rules.min_gesture_s) and strong[a:b].sum() >= _frames(sig, 0.2):
             step = classify_gesture(sig, w, a, b, rules)
             if step is not None:
                 out.append(step)
