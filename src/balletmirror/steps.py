@@ -60,7 +60,7 @@ class StepRules:
     travel_h: float = 0.15
     travel_depth: float = 0.08
     releve_rise: float = 0.025
-    balance_hold_s: float = 1.8
+    balance_hold_s: float = 2.0
     foot_out_lift: float = 0.04
     foot_out_point: float = 0.06
     foot_out_reach: float = 0.08
@@ -460,7 +460,8 @@ def gesture_steps(sig: Signals, busy: np.ndarray, rules: StepRules) -> list[dict
 # ------------------------------------------------------------------ two-foot stances
 def _peaks(x: np.ndarray, size: float) -> list[tuple[int, int, int]]:
     """(peak, start, end) of each bump of ``x`` reaching ``size`` with at least
-    ``size`` of prominence; the bounds where it is 90% of the way down to its base.
+    ``size`` of prominence; the bounds where it is 90% of the way down to its base,
+    or back under half of ``size``, whichever comes first.
     Bumps sharing most of their frames with a bigger one are dropped."""
     filled = _nan0(x)
     peaks, _ = find_peaks(filled, height=size, prominence=size)
@@ -470,6 +471,11 @@ def _peaks(x: np.ndarray, size: float) -> list[tuple[int, int, int]]:
     out: list[tuple[int, int, int]] = []
     for i in np.argsort(-filled[peaks]):
         p, a, b = int(peaks[i]), int(np.floor(left[i])), int(np.ceil(right[i])) + 1
+        # ...and no further than where it is back within half of ``size`` of rest
+        while a < p and filled[a] < 0.5 * size:
+            a += 1
+        while b - 1 > p and filled[b - 1] < 0.5 * size:
+            b -= 1
         if all(min(b, d) - max(a, c) < 0.5 * min(b - a, d - c) for _, c, d in out):
             out.append((p, a, b))
     return sorted(out)
@@ -530,7 +536,7 @@ def travelled(sig: Signals, a: int, b: int) -> tuple[float, float]:
 
 def _releve_like(sig: Signals, p: int, a: int, b: int, rules: StepRules) -> dict:
     rise = -sig.drop[a:b]
-    top = rise >= 0.8 * rise[p - a]
+    top = rise >= 0.9 * rise[p - a]
     hold = float(np.sum(top)) / sig.fps
     across, depth = travelled(sig, a, b)
     if across >= rules.travel_h or depth >= rules.travel_depth:
