@@ -19,8 +19,8 @@ Units: heights and distances are fractions of the standing body height ``H``
 * ``toe[side]``, ``knee_height[side]``: the toe's and the knee's height over the floor.
 * ``point[side]``: heel over toe, from its resting level (the clip's 10th
   percentile), positive on a pointed foot or a relevé.
-* ``drop``: how far the pelvis is below its standing height (positive in a plié;
-  negative on relevé or in the air).
+* ``drop``: how far the pelvis is below its standing height
+  (:func:`standing_pelvis`; positive in a plié, negative on relevé or in the air).
 * ``elevation[side]``: the leg's rise from hanging straight down,
   ``arccos(vertical hip-to-ankle drop / leg length)`` (0 standing, 90 at hip level).
 * ``reach[side]``: horizontal distance from this toe to the point under the pelvis
@@ -218,6 +218,26 @@ def _width(motion: Motion, raw: Motion | None) -> np.ndarray:
     return apparent_width(source.positions)
 
 
+def standing_pelvis(pelvis: np.ndarray, lift: dict, point: dict, ankle: dict,
+                    kin: Kinematics) -> float:
+    """Her standing pelvis height (body heights over the floor): the median over the
+    frames where both feet are down and flat (heels and ankles at their lowest
+    tenth) and both knees straight (within 12 degrees of their 80th percentile).
+    A median, not a top quantile: a pose model may miss a heel's rise, and the
+    relevés it lets through must not become the standing level."""
+    mask = np.isfinite(pelvis)
+    for s in SIDES:
+        a = ankle[s]
+        low = np.nanquantile(a, 0.1) if np.isfinite(a).any() else np.nan
+        knee = kin[f"{s}_knee_angle"]
+        straight = np.nanquantile(knee, 0.8) - 12.0 if np.isfinite(knee).any() else -np.inf
+        mask &= (np.nan_to_num(lift[s], nan=1.0) < 0.03) & (np.nan_to_num(point[s], nan=1.0) < 0.03)
+        mask &= np.nan_to_num(a - low, nan=1.0) < 0.02
+        mask &= np.nan_to_num(knee, nan=180.0) >= straight
+    chosen = pelvis[mask] if mask.sum() >= 3 else pelvis[np.isfinite(pelvis)]
+    return float(np.quantile(chosen, 0.7)) if chosen.size else float("nan")
+
+
 def compute_signals(motion: Motion, kin: Kinematics, *, raw: Motion | None = None,
                     floor_window_s: float = 1.5) -> Signals:
     """The per-frame signals of the module docstring for one clean Motion (``raw``:
@@ -237,10 +257,8 @@ def compute_signals(motion: Motion, kin: Kinematics, *, raw: Motion | None = Non
     point = {s: _from_rest((v[:, J[f"{s}_heel"]] - v[:, J[f"{s}_toe"]]) / height)
              for s in SIDES}
     pelvis = (v[:, J["mid_hip"]] - floor) / height
-    flat = (point["left"] < 0.03) & (point["right"] < 0.03) & (lift["left"] < 0.03) \
-        & (lift["right"] < 0.03)
-    stand = np.nanquantile(pelvis[flat], 0.9) if np.isfinite(pelvis[flat]).any() \
-        else np.nanquantile(pelvis, 0.9)
+    stand = standing_pelvis(pelvis, lift, point, {s: (v[:, J[f"{s}_ankle"]] - floor) / height
+                                                  for s in SIDES}, kin)
     elevation, reach = {}, {}
     h = _horizontal(p, space)
     for s in SIDES:

@@ -59,7 +59,7 @@ class StepRules:
     cambre_lean: float = 12.0
     travel_h: float = 0.15
     travel_depth: float = 0.08
-    releve_rise: float = 0.025
+    releve_rise: float = 0.035
     balance_hold_s: float = 2.0
     foot_out_lift: float = 0.04
     foot_out_point: float = 0.06
@@ -82,7 +82,8 @@ class StepRules:
     turn_lift: float = 0.1
     min_turn_s: float = 0.3
     min_turn_quarters: int = 2
-    min_yaw_path: float = 0.5
+    min_yaw_path: float = 0.4
+    turn_rise: float = 0.03
     absorb_s: float = 0.7
 
 
@@ -261,7 +262,8 @@ def yaw_path(sig: Signals, a: int, b: int) -> float:
 def turning_steps_2d(sig: Signals, air: list[tuple[int, int]], rules: StepRules) -> list[dict]:
     """Turns on one leg seen by one camera: a stretch on one leg whose apparent width
     swings through at least ``min_turn_quarters`` quick quarter turns while the 3D
-    facing travels at least ``min_yaw_path`` of a turn per turn counted; a fouetté when the
+    facing travels at least ``min_yaw_path`` of a turn per turn counted (and, for a
+    pirouette, the pelvis is up on relevé by ``turn_rise``); a fouetté when the
     pelvis rises at least three times (once a turn), else a pirouette; counted by
     :func:`balletmirror.turns.count_turns`."""
     out = []
@@ -278,6 +280,8 @@ def turning_steps_2d(sig: Signals, air: list[tuple[int, int]], rules: StepRules)
         path = yaw_path(sig, a, b)
         if path < rules.min_yaw_path * max(1.0, count.turns):
             continue  # the width swung but the 3D body did not go round: a pose misread
+        if kind == "pirouette" and _median(-sig.drop[a:b], 0.0) < rules.turn_rise:
+            continue  # not up on relevé: a held pose the pose model misread as turning
         side = working_side(sig, a, b)
         sign = turn_sign(sig, a, b)
         metrics = _turn_metrics(sig, a, b, side, sign * count.turns)

@@ -38,14 +38,64 @@ def summary_rows(analysis: Analysis) -> list[tuple[str, str]]:
         low = _minimum(kin, f"{side}_knee_angle")
         if low:
             rows.append((f"{side} knee", f"deepest bend {low[0]:.0f}° at {low[1]:.2f} s"))
-    rotations = analysis.rotations
-    turns = sum(abs(r["turns"]) for r in rotations)
-    rows.append(("rotation", f"{turns:g} turns in {len(rotations)} rotation(s)" if rotations
-                 else "no whole-body turn"))
-    for r in rotations[:5]:
-        way = "to her left" if r["turns"] > 0 else "to her right"
-        rows.append(("  turn", f"{abs(r['turns']):g} {way}, {r['start_s']:.2f}-"
-                               f"{r['end_s']:.2f} s"))
+    rows += step_rows(analysis.steps)
+    rows += technique_rows(analysis.technique)
+    return rows
+
+
+STEP_WORDS = {"plie": "plié", "releve": "relevé", "tendu": "tendu", "degage": "dégagé",
+              "rond_de_jambe": "rond de jambe", "developpe": "développé",
+              "grand_battement": "grand battement", "passe": "passé",
+              "arabesque": "arabesque", "attitude": "attitude", "pirouette": "pirouette",
+              "fouette": "fouetté", "jump": "jump", "balance": "balance",
+              "port_de_bras": "port de bras", "travel": "bourrée", "other": "other"}
+
+
+def step_word(name: str) -> str:
+    """A step name of DESIGN.md as the dancer writes it (plie -> plié)."""
+    return STEP_WORDS.get(name, name.replace("_", " "))
+
+
+def step_rows(steps: list[dict], *, limit: int = 12) -> list[tuple[str, str]]:
+    """What she danced: counts, the turns, and the timeline's first ``limit`` steps."""
+    if not steps:
+        return [("steps", "none recognised")]
+    counts: dict[str, int] = {}
+    for s in steps:
+        counts[s["step"]] = counts.get(s["step"], 0) + 1
+    rows = [("danced", ", ".join(f"{n} {step_word(k)}" for k, n in counts.items()))]
+    turns = sum(s["turns"] or 0 for s in steps)
+    rows.append(("turns", f"{turns:g}" if turns else "none"))
+    for s in steps[:limit]:
+        side = f" {s['side']}" if s["side"] else ""
+        turn = f", {s['turns']:g} turns" if s["turns"] else ""
+        score = "" if s["score"] is None else f"  score {s['score']:.0f}"
+        rows.append((f"  {s['start_s']:5.2f}-{s['end_s']:5.2f} s",
+                     f"{step_word(s['step'])}{side}{turn}{score}"))
+        for c in s["corrections"][:2]:
+            rows.append(("", f"    at {c['at_s']:.2f} s: {c['message']}"))
+    if len(steps) > limit:
+        rows.append(("", f"... and {len(steps) - limit} more steps (results.json)"))
+    return rows
+
+
+def technique_rows(technique: dict) -> list[tuple[str, str]]:
+    """The technique at a glance: score, injury risks, fatigue, what was not judged."""
+    if not technique or technique.get("score") is None:
+        return [("technique", "no step to judge")]
+    rows = [("technique", f"{technique['score']:.0f}/100 over the judged steps, "
+                          f"{technique['corrections']} correction(s)")]
+    for flag in technique["injury_flags"][:3]:
+        rows.append(("  injury risk", f"{step_word(flag['step'])} at {flag['at_s']:.2f} s: "
+                                      f"{flag['criterion'].replace('_', ' ')}"))
+    for row in technique["fatigue"]:
+        if row["tiring"]:
+            rows.append(("  fatigue", f"{step_word(row['step'])} {row['measure']} "
+                                      f"{row['change_pct']:+.0f}% over {row['repeats']}"))
+    unjudged = sorted({r["criterion"].replace("_", " ") for r in technique["not_assessable"]})
+    if unjudged:
+        rows.append(("  not judged", ", ".join(unjudged) + " (this view or source cannot; "
+                                                           "see results.json)"))
     return rows
 
 
