@@ -60,6 +60,7 @@ class StepRules:
     travel_h: float = 0.15
     travel_depth: float = 0.08
     releve_rise: float = 0.035
+    releve_heels: float = 0.03
     balance_hold_s: float = 2.0
     foot_out_lift: float = 0.04
     foot_out_point: float = 0.06
@@ -476,10 +477,10 @@ def _peaks(x: np.ndarray, size: float) -> list[tuple[int, int, int]]:
     for i in np.argsort(-filled[peaks]):
         p, a, b = int(peaks[i]), int(np.floor(left[i])), int(np.ceil(right[i])) + 1
         # ...and no further than where it is back within half of ``size`` of rest
-        while a < p and filled[a] < 0.5 * size:
-            a += 1
-        while b - 1 > p and filled[b - 1] < 0.5 * size:
-            b -= 1
+        low = np.flatnonzero(filled[a:p] < 0.5 * size)
+        a = a + int(low[-1]) + 1 if low.size else a
+        high = np.flatnonzero(filled[p:b] < 0.5 * size)
+        b = p + int(high[0]) if high.size else b
         if all(min(b, d) - max(a, c) < 0.5 * min(b - a, d - c) for _, c, d in out):
             out.append((p, a, b))
     return sorted(out)
@@ -515,9 +516,12 @@ def stance_steps(sig: Signals, busy: np.ndarray, claimed: list[dict],
         depth = "grand" if knee < rules.grand_plie_knee else "demi"
         out.append(_step("plie", sig, a, b, metrics={"depth": depth,
                                                       "min_knee_angle": round(knee, 2)}))
+    heels = np.fmin(_nan0(sig.point["left"]), _nan0(sig.point["right"]))
     for p, a, b in _peaks(-sig.drop, rules.releve_rise):
         if busy[p] or busy[a:b].mean() > 0.4 or _near(sig, p, leaps, rules.absorb_s):
             continue
+        if heels[max(a, p - 3):p + 4].max() < rules.releve_heels:
+            continue  # the pelvis is up but the heels are down: not on demi-pointe
         out.append(_releve_like(sig, p, a, b, rules))
     return out
 
