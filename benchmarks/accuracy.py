@@ -27,9 +27,11 @@ from pathlib import Path
 import numpy as np
 
 from balletmirror.evaluate import evaluate
+from balletmirror.motion import load_motion
 from balletmirror.output import write_outputs
-from balletmirror.pipeline import analyze_file, results_document
-from balletmirror.studio.make import StudioSettings, make_performance
+from balletmirror.pipeline import analyze_file, analyze_motion, results_document
+from balletmirror.studio.make import StudioSettings, make_camera, make_performance
+from balletmirror.studio.render import ideal_pose_model
 
 VIEWS = ("front", "side", "three-quarter")
 QUALITIES = {"clean": (0.0, 0.0), "noisy": (1.5, 8.0)}  # (blur px, noise std)
@@ -84,8 +86,17 @@ def run_case(case: dict, workdir: Path) -> dict:
     t2 = time.perf_counter()
     truth = json.loads(paths["truth"].read_text())
     report = evaluate(results_document(analysis), truth)
-    return {**case, "report": report, "render_s": t1 - t0, "analyze_s": t2 - t1,
-            "frames": analysis.motion.n_frames, "coverage": analysis.cleaning["coverage"]}
+    # the same performance as motion capture (the true 3D) and through a perfect pose
+    # model (the true keypoints from this camera): what the pose model's errors cost
+    true_motion = load_motion(paths["motion"])
+    oracles = {}
+    for name, motion in (("mocap", true_motion),
+                         ("ideal", ideal_pose_model(true_motion, make_camera(settings)))):
+        a = analyze_motion(motion, source=analysis.source)
+        oracles[name] = evaluate(results_document(a), truth)
+    return {**case, "report": report, "oracles": oracles, "render_s": t1 - t0,
+            "analyze_s": t2 - t1, "frames": analysis.motion.n_frames,
+            "coverage": analysis.cleaning["coverage"]}
 
 
 def _mean(values) -> float | None:
@@ -102,6 +113,15 @@ def _group_rows(rows: list[dict], key: str) -> dict[str, list[dict]]:
     for row in rows:
         groups[row[key]].append(row)
     return groups
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def oracle_rows(rows: list[dict], name: str) -> list[dict]:
+    """The rows with the ``name`` oracle's report in place of the pose model's."""
+    return [{**r, "report": r["oracles"][name]} for r in rows]
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -125,7 +145,12 @@ def summarise(rows: list[dict]) -> dict:
     for r in rows:
         for m in r["report"]["metrics"]["numeric"]:
             metrics[f"{m['step']}.{m['metric']}"].append(m["mae"])
+    faults = [r["report"]["faults"] for r in rows]
     return {
+        "fault_recall": _ratio(sum(f["detected"] for f in faults),
+                               sum(f["true_faults"] for f in faults)),
+        "clean_steps_corrected": _ratio(sum(f["false_alarm_steps"] for f in faults),
+                                        sum(f["clean_steps"] for f in faults)),
         "cases": len(rows), "true_steps": n_true, "predicted_steps": n_pred,
         "precision": precision, "recall": recall, "f1": f1,
         "per_step_f1": {name: (2 * m / (t + p) if t + p else 0.0)
@@ -161,6 +186,18 @@ def print_table(rows: list[dict], summary: dict) -> None:
             print(f"{key} {value:>13}: F1 {s['f1']:.3f}, turn totals exact "
                   f"{_fmt(s['turns_total_exact_fraction'], '{:.1%}')}, mean abs error "
                   f"{_fmt(s['turns_total_abs_error'])} turns ({len(group)} cases)")
+    print(f"technique: faults found {_fmt(summary['fault_recall'], '{:.1%}')}, clean steps "
+          f"given a correction {_fmt(summary['clean_steps_corrected'], '{:.1%}')}")
+    for name, label in (("mocap", "as motion capture (true 3D)"),
+                        ("ideal", "through a perfect pose model")):
+        o = summarise(oracle_rows(rows, name))
+        print(f"same performances {label}: step F1 {o['f1']:.3f}, turns exact "
+              f"{_fmt(o['turns_exact_fraction'], '{:.1%}')}, faults found "
+              f"{_fmt(o['fault_recall'], '{:.1%}')}, clean steps corrected "
+              f"{_fmt(o['clean_steps_corrected'], '{:.1%}')}")
+        low = {k: v for k, v in o["per_step_f1"].items() if v < 0.8}
+        if low:
+            print("  below 0.8: " + ", ".join(f"{k} {v:.2f}" for k, v in low.items()))
     frames = sum(r["frames"] for r in rows)
     print(f"time: render {sum(r['render_s'] for r in rows):.0f} s, analyse "
           f"{sum(r['analyze_s'] for r in rows):.0f} s for {frames} frames")
@@ -185,7 +222,9 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarise(rows)
     print_table(rows, summary)
     if args.json:
-        Path(args.json).write_text(json.dumps({"summary": summary, "cases": rows}, indent=1))
+        oracle = {name: summarise(oracle_rows(rows, name)) for name in ("mocap", "ideal")}
+        Path(args.json).write_text(json.dumps({"summary": summary, "oracles": oracle,
+                                               "cases": rows}, indent=1))
     return 0
 
 
