@@ -223,8 +223,8 @@ def standing_pelvis(pelvis: np.ndarray, lift: dict, point: dict, ankle: dict,
     """Her standing pelvis height (body heights over the floor): the median over the
     frames where both feet are down and flat (heels and ankles at their lowest
     tenth) and both knees straight (within 12 degrees of their 80th percentile).
-    A median, not a top quantile: a pose model may miss a heel's rise, and the
-    relevés it lets through must not become the standing level."""
+    Their 70th percentile, not a top one: a pose model may miss a heel's rise, and
+    the relevés it lets through must not become the standing level."""
     mask = np.isfinite(pelvis)
     for s in SIDES:
         a = ankle[s]
@@ -238,6 +238,48 @@ def standing_pelvis(pelvis: np.ndarray, lift: dict, point: dict, ankle: dict,
     return float(np.quantile(chosen, 0.7)) if chosen.size else float("nan")
 
 
+def _foot_heights(v: np.ndarray, fps: float, height: float, window_s: float) -> dict:
+    """``floor``, ``lift``, ``toe``, ``knee_height``, ``point`` and ``pelvis`` (module
+    docstring) from the vertical coordinate ``v`` of every joint."""
+    lowest = {s: _nan_min([v[:, J[f"{s}_{f}"]] for f in FOOT]) for s in SIDES}
+    floor = floor_level(_nan_min(list(lowest.values())), fps, window_s)
+    # each foot's own floor, but never more than FOOT_FLOOR_SPREAD above the common one
+    # (a foot held up longer than the window would otherwise become its own floor)
+    lift = {s: (lowest[s] - np.clip(floor_level(lowest[s], fps, window_s),
+                                    floor, floor + FOOT_FLOOR_SPREAD * height)) / height
+            for s in SIDES}
+    return {"floor": floor, "lift": lift,
+            "toe": {s: (v[:, J[f"{s}_toe"]] - floor) / height for s in SIDES},
+            "knee_height": {s: (v[:, J[f"{s}_knee"]] - floor) / height for s in SIDES},
+            "ankle": {s: (v[:, J[f"{s}_ankle"]] - floor) / height for s in SIDES},
+            "point": {s: _from_rest((v[:, J[f"{s}_heel"]] - v[:, J[f"{s}_toe"]]) / height)
+                      for s in SIDES},
+            "pelvis": (v[:, J["mid_hip"]] - floor) / height,
+            "size": 0.5 * (v[:, J["left_eye"]] + v[:, J["right_eye"]])
+            - _nan_min(list(lowest.values()))}
+
+
+def _leg_reach(v: np.ndarray, h: np.ndarray, height: float) -> tuple[dict, dict]:
+    """``elevation`` and ``reach`` of each leg (module docstring)."""
+    elevation, reach = {}, {}
+    for s in SIDES:
+        legdrop = v[:, J[f"{s}_hip"]] - v[:, J[f"{s}_ankle"]]
+        length = np.nanquantile(legdrop, 0.95)
+        elevation[s] = np.degrees(np.arccos(np.clip(legdrop / length, -1.0, 1.0)))
+        reach[s] = np.linalg.norm(h[:, J[f"{s}_toe"]] - h[:, J["mid_hip"]], axis=-1) / height
+    return elevation, reach
+
+
+def _gesture_angle_2d(motion: Motion) -> dict[str, np.ndarray]:
+    """``gesture_angle_2d`` (module docstring), NaN outside image space."""
+    p = motion.positions
+    if motion.space != "image":
+        return {s: np.full(motion.n_frames, np.nan) for s in SIDES}
+    return {s: np.degrees(np.arctan2(p[:, J[f"{s}_toe"], 0] - p[:, J[f"{o}_toe"], 0],
+                                     p[:, J[f"{s}_toe"], 1] - p[:, J[f"{o}_toe"], 1]))
+            for s, o in (("left", "right"), ("right", "left"))}
+
+
 def compute_signals(motion: Motion, kin: Kinematics, *, raw: Motion | None = None,
                     floor_window_s: float = 1.5) -> Signals:
     """The per-frame signals of the module docstring for one clean Motion (``raw``:
@@ -245,47 +287,21 @@ def compute_signals(motion: Motion, kin: Kinematics, *, raw: Motion | None = Non
     p, space = motion.positions, motion.space
     v = vertical(p, space)
     height = body_height(p)
-    lowest = {s: _nan_min([v[:, J[f"{s}_{f}"]] for f in FOOT]) for s in SIDES}
-    floor = floor_level(_nan_min(list(lowest.values())), motion.fps, floor_window_s)
-    # each foot's own floor, but never more than FOOT_FLOOR_SPREAD above the common one
-    # (a foot held up longer than the window would otherwise become its own floor)
-    lift = {s: (lowest[s] - np.clip(floor_level(lowest[s], motion.fps, floor_window_s),
-                                    floor, floor + FOOT_FLOOR_SPREAD * height)) / height
-            for s in SIDES}
-    toe = {s: (v[:, J[f"{s}_toe"]] - floor) / height for s in SIDES}
-    knee_height = {s: (v[:, J[f"{s}_knee"]] - floor) / height for s in SIDES}
-    point = {s: _from_rest((v[:, J[f"{s}_heel"]] - v[:, J[f"{s}_toe"]]) / height)
-             for s in SIDES}
-    pelvis = (v[:, J["mid_hip"]] - floor) / height
-    stand = standing_pelvis(pelvis, lift, point, {s: (v[:, J[f"{s}_ankle"]] - floor) / height
-                                                  for s in SIDES}, kin)
-    elevation, reach = {}, {}
+    f = _foot_heights(v, motion.fps, height, floor_window_s)
+    stand = standing_pelvis(f["pelvis"], f["lift"], f["point"], f["ankle"], kin)
     h = _horizontal(p, space)
-    for s in SIDES:
-        legdrop = v[:, J[f"{s}_hip"]] - v[:, J[f"{s}_ankle"]]
-        length = np.nanquantile(legdrop, 0.95)
-        elevation[s] = np.degrees(np.arccos(np.clip(legdrop / length, -1.0, 1.0)))
-        reach[s] = np.linalg.norm(h[:, J[f"{s}_toe"]] - h[:, J["mid_hip"]], axis=-1) / height
+    elevation, reach = _leg_reach(v, h, height)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # frames with no wrist seen
         arms = np.nanmean([v[:, J[f"{s}_wrist"]] - v[:, J[f"{s}_shoulder"]] for s in SIDES],
                           axis=0) / height
-    directions = body_directions(motion)
-    eyes = 0.5 * (v[:, J["left_eye"]] + v[:, J["right_eye"]])
-    size = eyes - _nan_min(list(lowest.values()))
-    directions["gesture_angle_2d"] = {
-        s: (np.degrees(np.arctan2(p[:, J[f"{s}_toe"], 0] - p[:, J[f"{o}_toe"], 0],
-                                  p[:, J[f"{s}_toe"], 1] - p[:, J[f"{o}_toe"], 1]))
-            if space == "image" else np.full(motion.n_frames, np.nan))
-        for s, o in (("left", "right"), ("right", "left"))}
-    return Signals(times=motion.times, fps=motion.fps, height=float(height),
-                   height_units=motion.units,
-                   height_m=float(kin.height) if kin.height_units == "m" else None,
-                   floor=floor, toe=toe, knee_height=knee_height, pelvis=pelvis, drop=stand - pelvis,
-                   lift=lift, point=point, elevation=elevation, reach=reach,
-                   knee={s: kin[f"{s}_knee_angle"] for s in SIDES}, arms=arms,
-                   trunk=kin["trunk_inclination"], yaw=kin["yaw"],
-                   pelvis_xy=h[:, J["mid_hip"]] / height, basis=kin.basis, space=motion.space, size=size,
-                   obliquity=kin["pelvis_obliquity"], head_yaw=head_yaw(motion),
-                   width=_width(motion, raw),
-                   **directions)
+    return Signals(
+        times=motion.times, fps=motion.fps, height=float(height), height_units=motion.units,
+        height_m=float(kin.height) if kin.height_units == "m" else None,
+        floor=f["floor"], toe=f["toe"], knee_height=f["knee_height"], pelvis=f["pelvis"],
+        drop=stand - f["pelvis"], lift=f["lift"], point=f["point"], size=f["size"],
+        elevation=elevation, reach=reach, knee={s: kin[f"{s}_knee_angle"] for s in SIDES},
+        arms=arms, trunk=kin["trunk_inclination"], yaw=kin["yaw"],
+        pelvis_xy=h[:, J["mid_hip"]] / height, basis=kin.basis, space=space,
+        obliquity=kin["pelvis_obliquity"], head_yaw=head_yaw(motion), width=_width(motion, raw),
+        gesture_angle_2d=_gesture_angle_2d(motion), **body_directions(motion))
