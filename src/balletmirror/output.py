@@ -32,7 +32,8 @@ def write_outputs(analysis: Analysis, outdir: Path) -> dict[str, Path]:
     outdir.mkdir(parents=True, exist_ok=True)
     paths = {"results": outdir / "results.json", "kinematics": outdir / "kinematics.csv",
              "motion": outdir / "motion.npz"}
-    paths["results"].write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
+    paths["results"].write_text(text + "\n")
     analysis.kinematics.write_csv(paths["kinematics"])
     analysis.motion.save(paths["motion"])
     return paths

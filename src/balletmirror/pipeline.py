@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
+
 from .clean import CleanSettings, clean_motion
 from .io import detect_kind, read_motion
 from .kinematics import Kinematics, compute_kinematics, rotation_segments
@@ -86,6 +88,24 @@ def analyze_file(path: Path, *, settings: Settings | None = None, progress=None)
     return analyze_motion(raw, source=source_info(path, kind, raw), settings=s)
 
 
+def json_safe(value):
+    """A copy fit for strict JSON: NaN and infinities become None, numpy scalars and
+    arrays plain Python."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return json_safe(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
 def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None or value != value else round(float(value), digits)
 
@@ -109,7 +129,7 @@ def results_document(analysis: Analysis) -> dict:
         "cleaning": {k: v for k, v in clean.items() if k not in ("coverage", "uncovered")},
         "rotations": analysis.rotations,
     }
-    return {
+    return json_safe({
         "schema": RESULTS_SCHEMA,
         "source": analysis.source,
         "pose": pose,
@@ -119,4 +139,4 @@ def results_document(analysis: Analysis) -> dict:
         "expression": {},
         "music": None,
         "reference": None,
-    }
+    })
