@@ -2,8 +2,10 @@
 
 For every step danced at least :data:`MIN_REPEATS` times (and for each long
 fouetté sequence, turn by turn) one measure is followed through the repetitions
-and a least-squares line fitted to it; the change is the line's rise from the first
-repetition to the last, as a percentage of its value at the first.  A change in the
+and a line fitted to it with the Theil-Sen estimator (the median of the pairwise
+slopes: one mis-measured repetition does not tilt it; Sen 1968, J. Am. Stat. Assoc.
+63:1379); the change is the line's rise from the first repetition to the last, as
+a percentage of its value at the first.  A change in the
 tiring direction (shallower pliés, lower jumps, slower turns, shorter balances)
 beyond :data:`FATIGUE_PCT` is flagged.
 
@@ -44,11 +46,13 @@ def _value(step: dict, measure: str) -> float | None:
 
 
 def trend(values: list[float]) -> float | None:
-    """Least-squares change from the first to the last value, % of the first."""
+    """Theil-Sen change from the first to the last value, % of the line's first."""
     if len(values) < MIN_REPEATS:
         return None
+    from scipy.stats import theilslopes
+
     x = np.arange(len(values), dtype=float)
-    slope, intercept = np.polyfit(x, np.asarray(values, dtype=float), 1)
+    slope, intercept, _, _ = theilslopes(np.asarray(values, dtype=float), x)
     if abs(intercept) < 1e-9:
         return None
     return float(100.0 * slope * (len(values) - 1) / abs(intercept))

@@ -63,7 +63,8 @@ def step_rows(steps: list[dict], *, limit: int = 12) -> list[tuple[str, str]]:
     counts: dict[str, int] = {}
     for s in steps:
         counts[s["step"]] = counts.get(s["step"], 0) + 1
-    rows = [("danced", ", ".join(f"{n} {step_word(k)}" for k, n in counts.items()))]
+    rows = [("danced", ", ".join(step_word(k) + (f" x{n}" if n > 1 else "")
+                                 for k, n in counts.items()))]
     turns = sum(s["turns"] or 0 for s in steps)
     rows.append(("turns", f"{turns:g}" if turns else "none"))
     for s in steps[:limit]:
