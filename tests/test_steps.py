@@ -78,6 +78,13 @@ def test_turns_are_counted_exactly(text, turns, view):
     assert turning[0]["side"] == true_step["side"]
 
 
+def test_fouette_whip_height():
+    for view in ("3d", "front"):
+        _, analysis = _analyse("5th; fouette right 8 tempo=1.5", view)
+        step = next(s for s in analysis.steps if s["step"] == "fouette")
+        assert step["metrics"]["whip_height"] == pytest.approx(90.0, abs=12.0)
+
+
 def test_turn_direction_in_motion_capture():
     for text, direction in (("5th; pirouette en_dehors right 2", "en_dehors"),
                             ("5th; pirouette en_dedans right 2", "en_dedans"),
@@ -134,12 +141,16 @@ def test_runs_bridge_small_gaps_and_drop_short_runs():
 
 @pytest.mark.realdata
 def test_mocap_session_gets_steps_and_no_invented_turn(cmu_bvh_files):
+    from balletmirror.io.bvh import root_yaw_deg
     from balletmirror.pipeline import analyze_file
 
     for path in cmu_bvh_files:
         analysis = analyze_file(path)
         assert analysis.steps, path
-        assert all(not s["turns"] for s in analysis.steps), path
+        yaw = root_yaw_deg(path)
+        root_turns = abs(yaw[-1] - yaw[0]) / 360.0  # the mocap's own root rotation
+        counted = sum(s["turns"] or 0.0 for s in analysis.steps)
+        assert abs(counted - root_turns) <= 0.5, (path, counted, root_turns)
 
 
 @pytest.mark.realdata

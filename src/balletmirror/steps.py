@@ -192,6 +192,16 @@ def turn_durations(sig: Signals, a: int, b: int) -> list[float]:
     return [round(float(t[j] - t[i]), 4) for i, j in zip(marks[:-1], marks[1:], strict=True)]
 
 
+def whip_height(sig: Signals, a: int, b: int, side: str) -> float | None:
+    """A fouetté's whip: how high the working leg opens à la seconde, degrees from
+    hanging down (the median over the turns of each turn's highest elevation, read
+    as the 90th percentile of the elevation over the sequence)."""
+    elevation = sig.elevation[side][a:b]
+    if not np.isfinite(elevation).any():
+        return None
+    return round(float(np.nanquantile(elevation, 0.9)), 2)
+
+
 def _turn_metrics(sig: Signals, a: int, b: int, side: str, turns: float) -> dict:
     support = OTHER[side]
     knee = sig.knee[support][a:b]
@@ -221,6 +231,8 @@ def turning_steps(sig: Signals, rotations: list[dict], air: list[tuple[int, int]
         side = working_side(sig, a, b)
         name = "fouette" if whips(sig, side, a, b, rules) >= 2 else "pirouette"
         metrics = _turn_metrics(sig, a, b, side, rot["turns"])
+        if name == "fouette":
+            metrics["whip_height"] = whip_height(sig, a, b, side)
         metrics["turn_durations_s"] = turn_durations(sig, a, b)
         out.append(_step(name, sig, a, b, side=side, turns=abs(rot["turns"]), metrics=metrics))
     return out
@@ -286,6 +298,8 @@ def turning_steps_2d(sig: Signals, air: list[tuple[int, int]], rules: StepRules)
         side = working_side(sig, a, b)
         sign = turn_sign(sig, a, b)
         metrics = _turn_metrics(sig, a, b, side, sign * count.turns)
+        if kind == "fouette":
+            metrics["whip_height"] = whip_height(sig, a, b, side)
         marks = tops if kind == "fouette" else pivots[::4]
         metrics["turn_durations_s"] = [round(float(sig.times[a + j] - sig.times[a + i]), 4)
                                        for i, j in zip(marks[:-1], marks[1:], strict=True)]
