@@ -51,6 +51,7 @@ class StepRules:
     flight_lift: float = 0.05
     flight_rise: float = 0.08
     flight_bump: float = 0.03
+    flight_top: float = 0.11
     contact_lift: float = 0.01
     min_flight_s: float = 0.12
     plie_drop: float = 0.03
@@ -83,8 +84,10 @@ class StepRules:
     turn_lift: float = 0.1
     min_turn_s: float = 0.3
     min_turn_quarters: int = 2
-    min_yaw_path: float = 0.4
+    min_yaw_path: float = 0.35
     turn_rise: float = 0.03
+    fouette_rise: float = 0.035
+    fouette_count_rise: float = 0.025
     absorb_s: float = 0.7
 
 
@@ -136,11 +139,13 @@ def _busy(steps: list[dict], sig: Signals) -> np.ndarray:
 # ------------------------------------------------------------------ flights and turns
 def flights(sig: Signals, rules: StepRules) -> list[tuple[int, int]]:
     """Frames with both feet off the floor and the pelvis higher than on relevé
-    (``flight_rise``) for at least ``min_flight_s``."""
+    (``flight_rise``) for at least ``min_flight_s``, topping out mid-air above
+    ``flight_top`` (a relevé lifts the pelvis 5-9% of the height, a jump further)."""
     air = (_nan0(sig.lift["left"]) > rules.flight_lift) \
         & (_nan0(sig.lift["right"]) > rules.flight_lift) & (_nan0(sig.drop) < -rules.flight_rise)
     found = [(a, b) for a, b in runs(air, min_len=_frames(sig, rules.min_flight_s), max_gap=1)
-             if _ballistic(sig, a, b, rules)]
+             if _ballistic(sig, a, b, rules)
+             and np.nanmin(sig.drop[a:b]) < -rules.flight_top]
     # the airtime runs from the toes leaving the floor to their touching it again
     off = np.fmin(_nan0(sig.lift["left"]), _nan0(sig.lift["right"])) > rules.contact_lift
     out = []
@@ -281,15 +286,17 @@ def turning_steps_2d(sig: Signals, air: list[tuple[int, int]], rules: StepRules)
     :func:`balletmirror.turns.count_turns`."""
     out = []
     for a, b in single_support(sig, rules):
-        if any(fa < b and fb > a for fa, fb in air):
-            continue
+        if sum(max(0, min(b, fb) - max(a, fa)) for fa, fb in air) > 0.5 * (b - a):
+            continue  # mostly in the air: a turning jump, counted with its flight
         pivots = width_legs(sig.width[a:b])
         if len(turning_legs(sig.times[a:b], pivots)) < rules.min_turn_quarters:
             continue
         height = -sig.drop[a:b]
-        tops = rise_cycles(height)
-        kind = "fouette" if len(tops) >= 3 else "pirouette"
-        count = count_turns(sig.width[a:b], height, kind=kind, times=sig.times[a:b])
+        # a fouetté pliés and rises again with every turn: three deep rises at least
+        kind = "fouette" if len(rise_cycles(height, prominence=rules.fouette_rise)) >= 3 \
+            else "pirouette"
+        count = count_turns(sig.width[a:b], height, kind=kind, times=sig.times[a:b],
+                            rise=rules.fouette_count_rise)
         path = yaw_path(sig, a, b)
         if path < rules.min_yaw_path * max(1.0, count.turns):
             continue  # the width swung but the 3D body did not go round: a pose misread
@@ -300,7 +307,8 @@ def turning_steps_2d(sig: Signals, air: list[tuple[int, int]], rules: StepRules)
         metrics = _turn_metrics(sig, a, b, side, sign * count.turns)
         if kind == "fouette":
             metrics["whip_height"] = whip_height(sig, a, b, side)
-        marks = tops if kind == "fouette" else pivots[::4]
+        marks = rise_cycles(height, prominence=rules.fouette_count_rise) if kind == "fouette" \
+            else pivots[::4]
         metrics["turn_durations_s"] = [round(float(sig.times[a + j] - sig.times[a + i]), 4)
                                        for i, j in zip(marks[:-1], marks[1:], strict=True)]
         metrics["counted_from"] = count.method

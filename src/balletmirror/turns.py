@@ -178,13 +178,15 @@ def quarters_seen(width: np.ndarray, pivots: list[int]) -> float:
 
 def count_turns(width: np.ndarray, height: np.ndarray, *, kind: str,
                 times: np.ndarray | None = None, tolerance: float = 0.25,
-                rise: float = 0.02, max_leg_s: float = 0.35) -> FusedCount:
+                rise: float = 0.02, max_leg_s: float = 0.35,
+                same_width: float = 0.15) -> FusedCount:
     """Turns in one turning step seen from a single 2D view.
 
     With ``times``, slow legs before the first quick one and after the last one
     (:func:`turning_legs`) are left out, except the one next to each (the turn's
     start and finish).
-    ``kind`` is ``"pirouette"`` (quarters / 4 to the nearest quarter),
+    ``kind`` is ``"pirouette"`` (quarters / 4 to the nearest quarter; to the nearest
+    half turn when she finishes within ``same_width`` of the width she started at),
     ``"jump"`` (a tour en l'air lands facing where it took off: whole turns) or
     ``"fouette"``: one turn per rise of the pelvis, or more when the width shows
     more quarters inside that rise's cycle (a double inside the sequence).
@@ -202,6 +204,10 @@ def count_turns(width: np.ndarray, height: np.ndarray, *, kind: str,
         return FusedCount(float(whole), quarters, 0, "width, whole turns")
     if kind != "fouette":
         seen = quarters_seen(width, pivots)
+        if len(pivots) > 1 and abs(width[pivots[-1]] - width[pivots[0]]) < same_width:
+            # she finishes as wide as she started: facing the same way or its opposite
+            return FusedCount(float(2 * np.round(seen / 2) / 4), quarters, 0,
+                              "width quarters, finishing as she started")
         return FusedCount(float(np.round(seen) / 4), quarters, 0, "width quarters")
     tops = rise_cycles(height, prominence=rise)
     if not tops:
