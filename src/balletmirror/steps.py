@@ -52,7 +52,7 @@ class StepRules:
     flight_rise: float = 0.08
     flight_bump: float = 0.03
     flight_top: float = 0.11
-    contact_lift: float = 0.01
+    contact_lift: float = 0.03
     min_flight_s: float = 0.12
     plie_drop: float = 0.03
     grand_plie_knee: float = 100.0
