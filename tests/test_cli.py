@@ -40,7 +40,7 @@ def test_demo_end_to_end(tmp_path):
     assert truth["turns_total"] == 10.0
     rows = (out / "kinematics.csv").read_text().splitlines()
     assert len(rows) == 560 and rows[0].startswith("time_s,left_knee_angle_deg")
-    assert "deepest bend" in proc.stdout and "against the studio's ground truth" in proc.stdout
+    assert "danced" in proc.stdout and "against the studio's ground truth" in proc.stdout
 
 
 def test_outputs_are_not_overwritten_without_force(tmp_path):

@@ -11,15 +11,6 @@ from rich.table import Table
 from .pipeline import Analysis
 
 
-def _minimum(kin, name: str) -> tuple[float, float] | None:
-    """(value, time_s) of the smallest finite value of a series, or None."""
-    values = kin.series.get(name)
-    if values is None or not np.isfinite(values).any():
-        return None
-    i = int(np.nanargmin(values))
-    return float(values[i]), float(kin.times[i])
-
-
 def summary_rows(analysis: Analysis) -> list[tuple[str, str]]:
     """(label, text) rows of the summary, plain strings (testable without a terminal)."""
     src, clean, kin = analysis.source, analysis.cleaning, analysis.kinematics
@@ -34,10 +25,6 @@ def summary_rows(analysis: Analysis) -> list[tuple[str, str]]:
                              f"outliers, {swaps} left/right swaps repaired"))
     height = "n/a" if np.isnan(kin.height) else f"{kin.height:.3g} {kin.height_units}"
     rows.append(("body height", f"{height} (angles measured in {kin.basis.upper()})"))
-    for side in ("left", "right"):
-        low = _minimum(kin, f"{side}_knee_angle")
-        if low:
-            rows.append((f"{side} knee", f"deepest bend {low[0]:.0f}° at {low[1]:.2f} s"))
     rows += step_rows(analysis.steps)
     rows += technique_rows(analysis.technique)
     return rows
