@@ -61,7 +61,7 @@ class StepRules:
     travel_h: float = 0.15
     travel_depth: float = 0.08
     releve_rise: float = 0.035
-    releve_heels: float = 0.03
+    releve_heels: float = 0.015
     balance_hold_s: float = 2.0
     foot_out_lift: float = 0.04
     foot_out_point: float = 0.06
@@ -86,6 +86,7 @@ class StepRules:
     min_turn_quarters: int = 2
     min_yaw_path: float = 0.35
     turn_rise: float = 0.03
+    turn_pause_s: float = 0.8
     fouette_rise: float = 0.035
     fouette_count_rise: float = 0.025
     absorb_s: float = 0.7
@@ -269,6 +270,14 @@ def turn_sign(sig: Signals, a: int, b: int) -> float:
     return 1.0 if steps.sum() > 0 else -1.0
 
 
+def _held_still(sig: Signals, a: int, b: int, pivots: list[int], rules: StepRules) -> bool:
+    """Quick quarter turns with a long stillness between them (``pause_s``): a
+    balance held on relevé, the pose model losing her as she rises or comes down,
+    not a pirouette (whose quarter turns follow each other until she lands)."""
+    quick = sig.times[a + np.asarray(turning_legs(sig.times[a:b], pivots), dtype=int)]
+    return bool(quick.size > 1 and np.diff(quick).max() > rules.turn_pause_s)
+
+
 def yaw_path(sig: Signals, a: int, b: int) -> float:
     """How far the facing yaw travels inside ``[a, b)``, in turns, either way (the
     pose model's 3D facing is unreliable through a fast turn, but it moves)."""
@@ -302,6 +311,8 @@ def turning_steps_2d(sig: Signals, air: list[tuple[int, int]], rules: StepRules)
             continue  # the width swung but the 3D body did not go round: a pose misread
         if kind == "pirouette" and _median(-sig.drop[a:b], 0.0) < rules.turn_rise:
             continue  # not up on relevé: a held pose the pose model misread as turning
+        if kind == "pirouette" and _held_still(sig, a, b, pivots, rules):
+            continue  # a balance held, the pose model losing her as she comes down
         side = working_side(sig, a, b)
         sign = turn_sign(sig, a, b)
         metrics = _turn_metrics(sig, a, b, side, sign * count.turns)
