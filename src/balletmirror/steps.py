@@ -46,7 +46,16 @@ OTHER = {"left": "right", "right": "left"}
 
 @dataclasses.dataclass(frozen=True)
 class StepRules:
-    """Thresholds of the recogniser (heights in body heights ``H``, angles in degrees)."""
+    """Thresholds of the recogniser.
+
+    Units by name: ``*_lift``, ``*_rise``, ``*_drop``, ``*_reach``, ``*_bump``,
+    ``*_top``, ``*_heels``, ``travel_h``, ``arms_travel``, ``min_arms`` and
+    ``arabesque_behind`` are fractions of the body height ``H``; ``*_knee``,
+    ``*_deg``, ``plie_bend`` and ``cambre_lean`` degrees; ``*_s`` seconds;
+    ``travel_depth`` a log ratio of apparent sizes; ``min_yaw_path`` turns of the
+    facing per turn counted; ``min_turn_quarters`` quarter turns.  The defaults were
+    set on the synthetic studio (see the module docstring).
+    """
 
     flight_lift: float = 0.05
     flight_rise: float = 0.08
