@@ -31,34 +31,11 @@ from balletmirror.motion import load_motion
 from balletmirror.output import write_outputs
 from balletmirror.pipeline import analyze_file, analyze_motion, results_document
 from balletmirror.studio.make import StudioSettings, make_camera, make_performance
+from balletmirror.studio.phrases import PHRASES, TURNING
 from balletmirror.studio.render import ideal_pose_model
 
 VIEWS = ("front", "side", "three-quarter")
 QUALITIES = {"clean": (0.0, 0.0), "noisy": (1.5, 8.0)}  # (blur px, noise std)
-
-PHRASES = [
-    "5th; plie demi x2; plie grand; releve",
-    "5th; tendu front right; tendu side right; degage side left; rond_de_jambe en_dehors right",
-    "5th; developpe front left 90; grand_battement side right 110; passe right",
-    "5th; arabesque right 80; attitude back left 80; balance right 2",
-    "5th; saute x3; changement x2; tour 1",
-    "5th; port_de_bras back; travel side 1; plie demi",
-    "5th; plie demi fault=knees_in; releve fault=sickled_foot; passe left fault=low_passe",
-    "bpm=120; style=sudden+strong; 5th; plie demi x2; tendu side left; saute x2",
-    "style=sustained+light; 5th; port_de_bras front; developpe side right 100; releve",
-]
-TURNING = [
-    "5th; pirouette en_dehors right 1",
-    "5th; pirouette en_dehors right 2",
-    "5th; pirouette en_dedans left 2",
-    "5th; pirouette en_dehors left 3 tempo=2.5",
-    "5th; tour 2",
-    "5th; fouette right 4 tempo=1.2",
-    "5th; fouette right 8 tempo=1.5",
-    "5th; fouette left 16 tempo=1.4",
-    "5th; fouette right 32 tempo=1.5",
-]
-
 
 def suite() -> list[dict]:
     """The fixed, seeded list of cases: every phrase and turning sequence from each of

@@ -15,16 +15,10 @@ from balletmirror.pipeline import analyze_motion
 from balletmirror.skeleton import MIRROR_PERMUTATION
 from balletmirror.steps import runs, working_leg
 from balletmirror.studio.perform import perform
+from balletmirror.studio.phrases import PHRASES as ACCURACY_PHRASES
 from balletmirror.studio.render import camera_preset, ideal_pose_model
 
-PHRASES = [
-    "5th; plie demi x2; plie grand; releve",
-    "5th; tendu front right; tendu side right; degage side left; rond_de_jambe en_dehors right",
-    "5th; developpe front left 90; grand_battement side right 110; passe right",
-    "5th; arabesque right 80; attitude back left 80; balance right 2",
-    "5th; saute x3; changement x2; tour 1",
-    "5th; port_de_bras back; travel side 1; plie demi",
-]
+PHRASES = ACCURACY_PHRASES[:6]  # the accuracy suite's phrases without faults or styles
 TURNS = [("5th; pirouette en_dehors right 1", 1.0), ("5th; pirouette en_dedans left 2", 2.0),
          ("5th; pirouette en_dehors left 3 tempo=2.5", 3.0),
          ("5th; fouette right 8 tempo=1.5", 8.0), ("5th; tour 2", 2.0)]

@@ -9,10 +9,9 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import numpy as np
-
 from .clean import CleanSettings, clean_motion
 from .io import detect_kind, read_motion
+from .jsonable import json_safe
 from .kinematics import Kinematics, compute_kinematics, rotation_segments
 from .motion import Motion
 from .signals import Signals, compute_signals
@@ -86,24 +85,6 @@ def analyze_file(path: Path, *, settings: Settings | None = None, progress=None)
     options = {"progress": progress, "max_side": s.max_side} if kind == "video" else {}
     raw = read_motion(path, kind=kind, **options)
     return analyze_motion(raw, source=source_info(path, kind, raw), settings=s)
-
-
-def json_safe(value):
-    """A copy fit for strict JSON: NaN and infinities become None, numpy scalars and
-    arrays plain Python."""
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return json_safe(value.tolist())
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:

@@ -64,6 +64,7 @@ from .motion import Motion
 from .skeleton import J
 
 SIDES = ("left", "right")
+OTHER = {"left": "right", "right": "left"}
 FOOT = ("ankle", "heel", "toe")
 FOOT_FLOOR_SPREAD = 0.05  # H: how much higher one foot's floor may look (perspective)
 
@@ -182,7 +183,7 @@ def body_directions(motion: Motion) -> dict[str, dict[str, np.ndarray]]:
     height = body_height(p)
     out: dict[str, dict[str, np.ndarray]] = {name: {} for name in names}
     for s in SIDES:
-        o = "right" if s == "left" else "left"
+        o = OTHER[s]
         outward = lateral if s == "left" else -lateral
         leg = p[:, J[f"{s}_ankle"]] - p[:, J["mid_hip"]]
         out["forward"][s] = np.einsum("ij,ij->i", leg, forward) / height

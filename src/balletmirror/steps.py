@@ -37,11 +37,10 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 from scipy.signal import find_peaks, peak_widths
 
-from .signals import SIDES, Signals
-from .turns import count_turns, rise_cycles, turning_legs, width_legs
+from .signals import OTHER, SIDES, Signals
+from .turns import count_turns, rise_cycles, turn_durations, turning_legs, width_legs
 
 G = 9.81  # m/s^2
-OTHER = {"left": "right", "right": "left"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -193,20 +192,6 @@ def whips(sig: Signals, side: str, a: int, b: int, rules: StepRules) -> int:
     return int(len(peaks))
 
 
-def turn_durations(sig: Signals, a: int, b: int) -> list[float]:
-    """Seconds between successive half-turn marks of the yaw (one per full turn
-    after the first; see :mod:`balletmirror.studio.truth`)."""
-    yaw = sig.yaw[a:b]
-    t = sig.times[a:b]
-    known = np.isfinite(yaw)
-    if known.sum() < 2:
-        return []
-    yaw, t = yaw[known], t[known]
-    turns = np.floor((np.abs(yaw - yaw[0]) + 180.0) / 360.0)
-    marks = np.flatnonzero(np.diff(turns) > 0) + 1
-    return [round(float(t[j] - t[i]), 4) for i, j in zip(marks[:-1], marks[1:], strict=True)]
-
-
 def whip_height(sig: Signals, a: int, b: int, side: str) -> float | None:
     """A fouetté's whip: how high the working leg opens à la seconde, degrees from
     hanging down (the median over the turns of each turn's highest elevation, read
@@ -248,7 +233,7 @@ def turning_steps(sig: Signals, rotations: list[dict], air: list[tuple[int, int]
         metrics = _turn_metrics(sig, a, b, side, rot["turns"])
         if name == "fouette":
             metrics["whip_height"] = whip_height(sig, a, b, side)
-        metrics["turn_durations_s"] = turn_durations(sig, a, b)
+        metrics["turn_durations_s"] = turn_durations(sig.times[a:b], sig.yaw[a:b])
         out.append(_step(name, sig, a, b, side=side, turns=abs(rot["turns"]), metrics=metrics))
     return out
 

@@ -40,11 +40,11 @@ from importlib import resources
 import numpy as np
 
 from .errors import ConfigError
-from .signals import SIDES, Signals
+from .jsonable import json_safe
+from .signals import OTHER, SIDES, Signals
 
 CORRECTION_BELOW = 75.0
 VIEWS = ("front", "three-quarter", "side", "back", "3d")
-OTHER = {"left": "right", "right": "left"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -447,15 +447,6 @@ def assess_step(step: dict, sig: Signals, base: Baseline, view: str,
             "corrections": corrections, "criteria": rows, "view": view}
 
 
-def _finite(value):
-    """JSON-safe copy: NaN becomes None, floats rounded."""
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, float):
-        return round(value, 3) if math.isfinite(value) else None
-    return value
-
-
 def assess_performance(steps: list[dict], sig: Signals, *, camera_aligned: bool,
                        manual: str | None = None) -> tuple[list[dict], dict]:
     """Every step judged, and the ``technique`` block of results.json.
@@ -496,5 +487,5 @@ def assess_performance(steps: list[dict], sig: Signals, *, camera_aligned: bool,
              "per_step": {k: round(float(np.mean(v)), 1) for k, v in sorted(by_name.items())},
              "corrections": sum(len(s["corrections"]) for s in judged),
              "injury_flags": flags, "not_assessable": unjudged, "fatigue": fatigue(judged),
-             "baseline": _finite(dataclasses.asdict(base))}
+             "baseline": json_safe(dataclasses.asdict(base), digits=3)}
     return judged, block

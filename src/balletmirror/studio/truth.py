@@ -26,6 +26,7 @@ import numpy as np
 from ..kinematics import angle_between, compute_kinematics, joint_angle
 from ..motion import Motion
 from ..skeleton import J
+from ..turns import turn_durations
 from .perform import OTHER
 
 TRUTH_SCHEMA = "balletmirror.truth/1"
@@ -50,16 +51,6 @@ def _passe_height(p: np.ndarray, working: str) -> float:
     return float(toe[i] / knee[i])
 
 
-def _turn_durations(times: np.ndarray, yaw: np.ndarray) -> list[float]:
-    """Time between successive half-turn marks (180, 540, ... degrees turned): one
-    value per full turn after the first (a dancer holding the front between turns,
-    as in fouettés, sits on the whole-turn marks, so those are avoided)."""
-    turns = np.floor((np.abs(yaw - yaw[0]) + 180.0) / 360.0)
-    marks = np.flatnonzero(np.diff(turns) > 0) + 1
-    return [round(float(times[b] - times[a]), 4) for a, b in zip(marks[:-1], marks[1:],
-                                                                    strict=True)]
-
-
 def _phase_frames(times: np.ndarray, phases: list) -> np.ndarray:
     """Indices of the frames inside any of the (t0, t1) phases."""
     inside = np.zeros(len(times), dtype=bool)
@@ -80,7 +71,7 @@ def _turn_metrics(p, times, yaw, working, phases) -> dict:
                                                    for i in mids])), 4),
             "min_supporting_knee_angle": round(float(np.min(knee)), 2),
             "releve_height_m": round(float(np.median(p[on, J[f"{support}_heel"], 1])), 4),
-            "turn_durations_s": _turn_durations(times, yaw),
+            "turn_durations_s": turn_durations(times, yaw),
             "travel_m": round(float(np.linalg.norm((toe[-1] - toe[0])[[0, 2]])), 4)}
 
 
