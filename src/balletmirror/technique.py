@@ -40,6 +40,7 @@ from importlib import resources
 import numpy as np
 
 from .errors import ConfigError
+from .fatigue import fatigue
 from .jsonable import json_safe
 from .signals import OTHER, SIDES, Signals
 
@@ -262,15 +263,6 @@ def m_landing_sink(ctx: Context) -> Measured:
     return float(np.nanmax(drop) - drop[0]), float(landing)
 
 
-def m_releve_height(ctx: Context) -> Measured:
-    rises = [ctx.sig.point[s] - ctx.base.point[s] for s in ctx.support]
-    point = np.fmin(*rises) if len(rises) == 2 else rises[0]
-    x = _masked(ctx.series(point), _held(ctx))
-    if not np.isfinite(x).any():
-        return None
-    return float(np.nanquantile(x, 0.75)), ctx.at(int(np.nanargmax(x)))
-
-
 def _bend(ctx: Context, sides: tuple[str, ...], mask: np.ndarray) -> Measured:
     bends = [_masked(ctx.series(ctx.base.knee[s] - ctx.sig.knee[s]), mask) for s in sides]
     worst = np.fmax(*bends) if len(bends) == 2 else bends[0]
@@ -351,26 +343,15 @@ def m_head_lead(ctx: Context) -> Measured:
     return float(np.nanquantile(lead, 0.95)), ctx.at(i)
 
 
-def m_landing_bend(ctx: Context) -> Measured:
-    landing = ctx.step["metrics"].get("landing_s")
-    if landing is None:
-        return None
-    w = ctx.sig.window(landing, landing + 0.3)
-    bends = np.fmax(*[ctx.base.knee[s] - ctx.sig.knee[s][w] for s in SIDES])
-    if not np.isfinite(bends).any():
-        return None
-    return float(np.nanmax(bends)), float(landing)
-
-
 MEASURES: dict[str, Callable[[Context], Measured]] = {
     "min_knee_angle": m_min_knee_angle, "heel_rise": m_heel_rise,
     "knee_inside_toes": m_knee_inside_toes, "trunk_lean": m_trunk_lean,
-    "releve_height": m_releve_height, "supporting_knee_bend": m_supporting_knee_bend,
+    "supporting_knee_bend": m_supporting_knee_bend,
     "working_knee_bend": m_working_knee_bend, "foot_turn_in": m_foot_turn_in,
     "pelvis_tilt": m_pelvis_tilt, "leg_height": m_leg_height, "passe_height": m_passe_height,
     "turn_travel": m_turn_travel, "turn_duration_cv": m_turn_duration_cv,
-    "head_lead": m_head_lead, "landing_bend": m_landing_bend,
-    "releve_rise": m_releve_rise, "landing_sink": m_landing_sink,
+    "head_lead": m_head_lead, "releve_rise": m_releve_rise,
+    "landing_sink": m_landing_sink,
 }
 
 
@@ -462,8 +443,6 @@ def assess_performance(steps: list[dict], sig: Signals, *, camera_aligned: bool,
     manual : str, optional
         Another manual's TOML text instead of the packaged one.
     """
-    from .fatigue import fatigue  # local: fatigue reads the judged steps only
-
     header, criteria = load_manual(manual)
     base = standing_baseline(sig, steps)
     judged = [assess_step(s, sig, base, step_view(sig, s, camera_aligned), criteria)
