@@ -38,3 +38,18 @@ def test_width_is_label_swap_proof_and_passages_need_a_return():
     np.testing.assert_allclose(apparent_width(swapped), apparent_width(points))
     wobble = np.array([1.0, 0.4, 0.6, 0.4, 0.6, 1.0, 0.3, 0.9])
     assert profile_passages(wobble, low=0.45, high=0.7) == [1, 6]
+
+
+def test_passages_through_profile_settle_a_turn_seen_at_an_angle():
+    from balletmirror.turns import angle_passages, count_turns, width_legs
+
+    # one turn seen from 45 degrees: rest 1, squares up (1.3), profile (0.2), ...
+    # and a wobble (0.7) at the start that is no profile
+    one = np.array([1.0, 0.7, 1.25, 0.2, 1.3, 0.1, 1.0])
+    assert angle_passages(one, list(range(len(one)))) == 2
+    assert count_turns(one, np.zeros(len(one)), kind="pirouette").turns == 1.0
+    # facing the lens (never wider than at rest) or in profile at rest: not at an angle
+    front = np.array([1.0, 0.2, 0.8, 0.2, 1.0])
+    side = np.array([0.05, 1.2, 0.3, 1.1, 0.05])
+    assert angle_passages(front, width_legs(front)) is None
+    assert angle_passages(side, width_legs(side)) is None

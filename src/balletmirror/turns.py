@@ -191,6 +191,28 @@ def quarters_seen(width: np.ndarray, pivots: list[int]) -> float:
     return float(legs - 2 + sum(min(1.0, e / full) for e in ends))
 
 
+def angle_passages(width: np.ndarray, pivots: list[int], *, wider: float = 0.1,
+                   swing: float = 0.4) -> int | None:
+    """Profile passages (two per turn) when the camera sees her resting pose at an
+    angle, else None.
+
+    Seen at an angle (three-quarter view) her resting width is neither her widest
+    nor her narrowest: the turn swings above it (she squares up to the lens, by more
+    than ``wider``) as well as below (by ``swing``).  Then the start and end legs are no quarter
+    turns and :func:`quarters_seen` misreads them; the passages through profile do
+    not: the narrow extremes of the zig-zag with a swing of at least ``swing`` on
+    both sides (a wobble while she squares up to the lens swings less).  Widths as
+    :func:`apparent_width`.
+    """
+    if len(pivots) < 3:
+        return None
+    w = width[pivots]
+    if w[1:-1].max() < w[0] + wider or w[1:-1].min() > w[0] - swing:
+        return None  # facing the lens or in profile at rest: not at an angle
+    return sum(1 for i in range(1, len(w) - 1)
+               if min(w[i - 1], w[i + 1]) - w[i] >= swing)
+
+
 def count_turns(width: np.ndarray, height: np.ndarray, *, kind: str,
                 times: np.ndarray | None = None, tolerance: float = 0.25,
                 rise: float = 0.02, max_leg_s: float = 0.35,
@@ -221,6 +243,10 @@ def count_turns(width: np.ndarray, height: np.ndarray, *, kind: str,
         seen = quarters_seen(width, pivots)
         if len(pivots) > 1 and abs(width[pivots[-1]] - width[pivots[0]]) < same_width:
             # she finishes as wide as she started: facing the same way or its opposite
+            passages = angle_passages(width, pivots)
+            if passages:
+                return FusedCount(passages / 2, quarters, 0,
+                                  "profile passages, seen at an angle")
             return FusedCount(float(2 * np.round(seen / 2) / 4), quarters, 0,
                               "width quarters, finishing as she started")
         return FusedCount(float(np.round(seen) / 4), quarters, 0, "width quarters")
