@@ -158,3 +158,26 @@ def test_real_plie_video_shows_its_plie(plie_video):
     assert plies[0]["start_s"] < 4.6 and plies[0]["end_s"] > 5.0
     assert plies[0]["metrics"]["depth"] == "demi"
     assert all(not s["turns"] for s in analysis.steps)
+
+
+def test_a_walk_towards_the_camera_does_not_lift_her():
+    """Through a level camera, growing in the picture about the horizon (a walk in
+    depth) leaves her heights over the floor unchanged once depth-corrected."""
+    import dataclasses
+
+    from balletmirror.kinematics import compute_kinematics
+    from balletmirror.signals import apparent_scale, compute_signals
+
+    perf = perform("5th; port_de_bras front", fps=25.0, seed=1)
+    seen = ideal_pose_model(perf.motion, camera_preset("front", height_m=0.9))
+    n = seen.n_frames
+    grow = np.linspace(1.0, 1.3, n)  # she comes 30% closer, steadily
+    centre = np.array([0.5 * seen.image_size[0], 0.5 * seen.image_size[1]])
+    walked = dataclasses.replace(
+        seen, positions=centre + (seen.positions - centre) * grow[:, None, None], world=None)
+    scale = apparent_scale(walked.positions, walked.space, walked.fps, deadband=0.0)
+    assert scale[-1] / scale[0] == pytest.approx(1.3, rel=0.05)
+    still = compute_signals(seen, compute_kinematics(seen))
+    moved = compute_signals(walked, compute_kinematics(walked))
+    assert np.nanmax(np.abs(moved.pelvis - still.pelvis)) < 0.03
+    assert moved.size[-1] / moved.size[0] == pytest.approx(1.3, rel=0.05)  # as seen

@@ -6,6 +6,10 @@ hip) mean the same from the front, the side or three-quarters, in pixels or in
 metres once divided by the body's height.  Joint angles come from the Kinematics
 (3D where the Motion has 3D: mocap, or a video's 3D companion).
 
+In a picture the keypoints are first :func:`depth_corrected`: a dancer travelling
+towards the lens grows about the image's centre, her floor with her, and is shrunk
+back by her apparent size (the running median of her trunk's and legs' lengths).
+
 Units: heights and distances are fractions of the standing body height ``H``
 (dimensionless); angles are degrees; times seconds.
 
@@ -57,7 +61,7 @@ import dataclasses
 import warnings
 
 import numpy as np
-from scipy.ndimage import minimum_filter1d
+from scipy.ndimage import median_filter, minimum_filter1d
 
 from .kinematics import Kinematics, body_height, pelvis_frame
 from .motion import Motion
@@ -210,6 +214,59 @@ def head_yaw(motion: Motion) -> np.ndarray:
     return out
 
 
+SCALE_SEGMENTS = (("neck", "mid_hip"), ("left_hip", "left_knee"), ("right_hip", "right_knee"),
+                  ("left_knee", "left_ankle"), ("right_knee", "right_ankle"))
+
+
+def apparent_scale(points: np.ndarray, space: str, fps: float, *, window_s: float = 3.0,
+                   deadband: float = 0.02) -> np.ndarray:
+    """How much bigger she looks than usual, frame by frame (1 = her median size).
+
+    In a picture a dancer who travels towards the camera grows: her pelvis stands
+    higher over the floor in pixels though she stands as tall.  Each of the trunk,
+    thighs and shanks (:data:`SCALE_SEGMENTS`) against its own median length, the
+    median of the five per frame (an arm raised lifts the shoulders, a leg sent at
+    the lens foreshortens, never most of them at once), its running median over
+    ``window_s`` (longer than a step) follows a walk in depth.  A change within
+    ``deadband`` (log ratio: a pose model's segments waver) is no walk.  1
+    everywhere in world space (metres are metres).
+    """
+    n = len(points)
+    if space != "image":
+        return np.ones(n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a segment never seen
+        lengths = np.stack([np.linalg.norm(points[:, J[a], :2] - points[:, J[b], :2], axis=-1)
+                            for a, b in SCALE_SEGMENTS], axis=1)
+        ratio = np.nanmedian(lengths / np.nanmedian(lengths, axis=0), axis=1)
+    known = np.flatnonzero(np.isfinite(ratio) & (ratio > 0))
+    if known.size < 3:
+        return np.ones(n)
+    filled = np.interp(np.arange(n), known, ratio[known])
+    smooth = median_filter(filled, size=max(3, int(round(window_s * fps)) | 1), mode="nearest")
+    change = np.log(smooth / np.median(smooth))
+    return np.exp(np.sign(change) * np.maximum(np.abs(change) - deadband, 0.0))
+
+
+def depth_corrected(motion: Motion) -> np.ndarray:
+    """Her keypoints as if she stayed at her usual distance from the camera.
+
+    Through a level camera a point at height ``Y`` and depth ``Z`` is seen
+    ``f (Y - Y_cam) / Z`` above the horizon, the image's middle row (pinhole model),
+    and likewise across from the middle column: as she travels towards the lens
+    everything she is, the floor under her included, moves away from the image's
+    centre in proportion to her apparent size ``r`` (:func:`apparent_scale`).
+    Shrinking the picture by ``r`` about its centre keeps the floor where it was and
+    her heights the same.  Unchanged in world space or without the image size.
+    """
+    p = motion.positions
+    if motion.space != "image" or motion.image_size is None:
+        return p
+    centre = 0.5 * np.asarray(motion.image_size, dtype=float)
+    r = apparent_scale(p, motion.space, motion.fps)
+    return centre + (p - centre) / r[:, None, None]
+
+
 def _width(motion: Motion, raw: Motion | None) -> np.ndarray:
     from .turns import apparent_width
 
@@ -255,16 +312,21 @@ def _foot_heights(v: np.ndarray, fps: float, height: float, window_s: float) -> 
             "ankle": {s: (v[:, J[f"{s}_ankle"]] - floor) / height for s in SIDES},
             "point": {s: _from_rest((v[:, J[f"{s}_heel"]] - v[:, J[f"{s}_toe"]]) / height)
                       for s in SIDES},
-            "pelvis": (v[:, J["mid_hip"]] - floor) / height,
-            "size": 0.5 * (v[:, J["left_eye"]] + v[:, J["right_eye"]])
-            - _nan_min(list(lowest.values()))}
+            "pelvis": (v[:, J["mid_hip"]] - floor) / height}
+
+
+def apparent_size(v: np.ndarray) -> np.ndarray:
+    """``size`` (module docstring) from the vertical coordinate of every joint as seen
+    (not :func:`depth_corrected`: its change is how a walk in depth shows)."""
+    return 0.5 * (v[:, J["left_eye"]] + v[:, J["right_eye"]]) \
+        - _nan_min([v[:, J[f"{s}_{f}"]] for s in SIDES for f in FOOT])
 
 
 def _leg_reach(v: np.ndarray, h: np.ndarray, height: float) -> tuple[dict, dict]:
     """``elevation`` and ``reach`` of each leg (module docstring)."""
     elevation, reach = {}, {}
     for s in SIDES:
-        legdrop = v[:, J[f"{s}_hip"]] - v[:, J[f"{s}_ankle"]]
+        legdrop = (v[:, J[f"{s}_hip"]] - v[:, J[f"{s}_ankle"]]) / height
         length = np.nanquantile(legdrop, 0.95)
         elevation[s] = np.degrees(np.arccos(np.clip(legdrop / length, -1.0, 1.0)))
         reach[s] = np.linalg.norm(h[:, J[f"{s}_toe"]] - h[:, J["mid_hip"]], axis=-1) / height
@@ -285,7 +347,9 @@ def compute_signals(motion: Motion, kin: Kinematics, *, raw: Motion | None = Non
                     floor_window_s: float = 1.5) -> Signals:
     """The per-frame signals of the module docstring for one clean Motion (``raw``:
     the same frames before cleaning, for the width)."""
-    p, space = motion.positions, motion.space
+    space = motion.space
+    seen = vertical(motion.positions, space)
+    p = depth_corrected(motion)
     v = vertical(p, space)
     height = body_height(p)
     f = _foot_heights(v, motion.fps, height, floor_window_s)
@@ -300,7 +364,7 @@ def compute_signals(motion: Motion, kin: Kinematics, *, raw: Motion | None = Non
         times=motion.times, fps=motion.fps, height=float(height), height_units=motion.units,
         height_m=float(kin.height) if kin.height_units == "m" else None,
         floor=f["floor"], toe=f["toe"], knee_height=f["knee_height"], pelvis=f["pelvis"],
-        drop=stand - f["pelvis"], lift=f["lift"], point=f["point"], size=f["size"],
+        drop=stand - f["pelvis"], lift=f["lift"], point=f["point"], size=apparent_size(seen),
         elevation=elevation, reach=reach, knee={s: kin[f"{s}_knee_angle"] for s in SIDES},
         arms=arms, trunk=kin["trunk_inclination"], yaw=kin["yaw"],
         pelvis_xy=h[:, J["mid_hip"]] / height, basis=kin.basis, space=space,
