@@ -462,15 +462,35 @@ def classify_gesture(sig: Signals, w: Working, a: int, b: int, rules: StepRules
     return _step(name, sig, a, b, side=side, metrics={"extension_m": extension})
 
 
-def _split_at_changes(w: Working, a: int, b: int, rules: StepRules) -> list[tuple[int, int]]:
+def _split_at_changes(w: Working, a: int, b: int, rules: StepRules, low_frames: int = 1
+                      ) -> list[tuple[int, int]]:
     """Split ``[a, b)`` where the other leg takes over while the first is back home
     (a dégagé closed and a rond de jambe begun on the other leg); a label swap of the
     pose model with the foot still out does not split."""
     cuts = [i for i in range(a + 1, b)
             if w.side[i] != w.side[i - 1] and _nan0(w.lift[i - 1:i + 1]).max() < rules.foot_out_lift
             and _nan0(w.reach[i - 1:i + 1]).max() < rules.foot_out_reach]
-    edges = [a, *cuts, b]
+    edges = sorted({a, *cuts, *_valleys(w.lift[a:b], rules, a, low_frames), b})
     return list(zip(edges[:-1], edges[1:], strict=True))
+
+
+def _valleys(lift: np.ndarray, rules: StepRules, offset: int = 0, low_frames: int = 1
+             ) -> list[int]:
+    """Where the working foot came down between two gestures without touching home
+    (a grand battement closed and a passé drawn up from cou-de-pied): the lowest
+    frame between two lifts of at least ``degage_lift`` when it is under a third of
+    the smaller one and the foot stays within twice ``foot_out_lift`` of the floor
+    for ``low_frames`` (a held développé wavers far less, a leg the pose model loses
+    for a frame or two is not down for long)."""
+    filled = _nan0(lift)
+    peaks, _ = find_peaks(filled, height=rules.degage_lift, prominence=0.5 * rules.degage_lift)
+    out = []
+    for p, q in zip(peaks[:-1], peaks[1:], strict=True):
+        low = p + int(np.argmin(filled[p:q]))
+        down = filled[p:q] < 2.0 * rules.foot_out_lift
+        if filled[low] < min(filled[p], filled[q]) / 3.0 and down.sum() >= low_frames:
+            out.append(offset + low)
+    return out
 
 
 def gesture_steps(sig: Signals, busy: np.ndarray, rules: StepRules) -> list[dict]:
@@ -481,7 +501,8 @@ def gesture_steps(sig: Signals, busy: np.ndarray, rules: StepRules) -> list[dict
     out = []
     spans = runs(mask, min_len=_frames(sig, rules.min_gesture_s),
                  max_gap=_frames(sig, rules.gesture_gap_s))
-    for a, b in (piece for span in spans for piece in _split_at_changes(w, *span, rules)):
+    for a, b in (piece for span in spans
+                 for piece in _split_at_changes(w, *span, rules, _frames(sig, 0.3))):
         if b - a >= _frames(sig, rules.min_gesture_s) and strong[a:b].sum() >= _frames(sig, 0.2):
             step = classify_gesture(sig, w, a, b, rules)
             if step is not None:
