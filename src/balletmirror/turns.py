@@ -187,6 +187,8 @@ def quarters_seen(width: np.ndarray, pivots: list[int]) -> float:
     if legs < 3:
         return float(legs)
     full = np.median(np.abs(np.diff(angle[1:-1]))) if legs > 2 else 90.0
+    if full <= 0:  # the inner legs swing within one arcsin's flat top: count them whole
+        full = 90.0
     ends = [abs(angle[1] - angle[0]), abs(angle[-1] - angle[-2])]
     return float(legs - 2 + sum(min(1.0, e / full) for e in ends))
 
