@@ -73,8 +73,12 @@ def analyze(
     force: ForceOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print results.json to stdout.")] = False,
     quiet: QuietOpt = False,
+    music: Annotated[Optional[Path], typer.Option(
+        "--music", help="Audio (or video) file of the music she danced to; default: the "
+        "video's own soundtrack.")] = None,
 ) -> None:
-    """Analyse a performance: pose, cleaning, kinematics -> OUTDIR/results.json."""
+    """Analyse a performance: pose, cleaning, steps, technique, expression, music ->
+    OUTDIR/results.json."""
     from .output import check_outdir, write_outputs
     from .pipeline import analyze_file, results_document
     from .summary import render_summary
@@ -86,7 +90,7 @@ def analyze(
         input_path = _render_demo(out, console, quiet=quiet)
     bar, progress = _progress_bar(console, not quiet)
     with bar:
-        analysis = analyze_file(input_path, progress=progress)
+        analysis = analyze_file(input_path, progress=progress, music=music)
     paths = write_outputs(analysis, out)
     if as_json:
         sys.stdout.write(json.dumps(results_document(analysis), indent=2) + "\n")

@@ -291,38 +291,45 @@ def yaw_2d(points: np.ndarray, *, width_quantile: float = 0.95) -> np.ndarray:
 
 
 # ---------------------------------------------------------- centre of mass
-def _side_segment_com(points: np.ndarray, side: str, table: dict) -> tuple:
-    """Sum of mass x CoM and of mass for one side's limb segments."""
-    total = np.zeros(points.shape[::2])
-    mass = 0.0
-    for seg, (prox, dist) in _SEGMENT_ENDS.items():
-        if seg == "trunk":
-            continue
-        frac, at = table[seg]
-        p, d = points[:, J[f"{side}_{prox}"]], points[:, J[f"{side}_{dist}"]]
-        total = total + frac * (p + at * (d - p))
-        mass += frac
-    wrist, elbow = points[:, J[f"{side}_wrist"]], points[:, J[f"{side}_elbow"]]
-    total = total + table["hand"][0] * (wrist + 0.55 * (wrist - elbow))
-    return total, mass + table["hand"][0]
+def segment_centres(points: np.ndarray, *, sex: str = "female"
+                    ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Each body segment's centre of mass and mass share, from de Leva's (1996) table.
 
-
-def centre_of_mass(points: np.ndarray, *, sex: str = "female") -> np.ndarray:
-    """Whole-body centre of mass (frames, d) from de Leva's (1996) segment table.
-
-    NaN on frames where any segment end is unknown.
+    Returns (names, centres (frames, segments, d), mass fractions (segments,)): head
+    (mid-ears, else the nose), trunk, and per side upper arm, forearm, hand (55% of
+    the forearm beyond the wrist), thigh, shank, foot.  NaN where an end is unknown.
     """
     table = DE_LEVA[sex]
     head = 0.5 * (points[:, J["left_ear"]] + points[:, J["right_ear"]])
-    head = np.where(np.isfinite(head), head, points[:, J["nose"]])
+    names, centres, masses = ["head"], [np.where(np.isfinite(head), head,
+                                                  points[:, J["nose"]])], [table["head"][0]]
     frac, at = table["trunk"]
     neck, pelvis = points[:, J["neck"]], points[:, J["mid_hip"]]
-    total = table["head"][0] * head + frac * (neck + at * (pelvis - neck))
-    mass = table["head"][0] + frac
+    names.append("trunk")
+    centres.append(neck + at * (pelvis - neck))
+    masses.append(frac)
     for side in SIDES:
-        part, m = _side_segment_com(points, side, table)
-        total, mass = total + part, mass + m
-    return total / mass
+        for seg, (prox, dist) in _SEGMENT_ENDS.items():
+            if seg == "trunk":
+                continue
+            frac, at = table[seg]
+            p, d = points[:, J[f"{side}_{prox}"]], points[:, J[f"{side}_{dist}"]]
+            names.append(f"{side}_{seg}")
+            centres.append(p + at * (d - p))
+            masses.append(frac)
+        wrist, elbow = points[:, J[f"{side}_wrist"]], points[:, J[f"{side}_elbow"]]
+        names.append(f"{side}_hand")
+        centres.append(wrist + 0.55 * (wrist - elbow))
+        masses.append(table["hand"][0])
+    return names, np.stack(centres, axis=1), np.array(masses)
+
+
+def centre_of_mass(points: np.ndarray, *, sex: str = "female") -> np.ndarray:
+    """Whole-body centre of mass (frames, d): the mass-weighted mean of the
+    :func:`segment_centres`.  NaN on frames where any segment end is unknown.
+    """
+    _, centres, masses = segment_centres(points, sex=sex)
+    return np.einsum("fsd,s->fd", centres, masses) / masses.sum()
 
 
 # ------------------------------------------------------------------ height

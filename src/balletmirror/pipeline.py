@@ -9,11 +9,16 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
+
 from .clean import CleanSettings, clean_motion
+from .errors import InputError
+from .expression import assess_expression
 from .io import detect_kind, read_motion
 from .jsonable import json_safe
 from .kinematics import Kinematics, compute_kinematics, rotation_segments
 from .motion import Motion
+from .music import assess_music
 from .signals import Signals, compute_signals
 from .steps import StepRules, detect_steps
 from .technique import assess_performance
@@ -54,11 +59,25 @@ class Analysis:
     signals: Signals
     steps: list[dict]
     technique: dict
+    expression: dict
+    music: dict | None
 
 
-def analyze_motion(raw: Motion, *, source: dict, settings: Settings | None = None) -> Analysis:
-    """Clean a raw Motion, compute its kinematics, find its steps and judge them
-    (pure: no file access)."""
+@dataclasses.dataclass(frozen=True)
+class Soundtrack:
+    """Mono audio samples whose sample 0 is the Motion's time 0, and where they came
+    from (``"video"`` or a file path)."""
+
+    samples: np.ndarray
+    rate: int
+    source: str
+
+
+def analyze_motion(raw: Motion, *, source: dict, settings: Settings | None = None,
+                   soundtrack: Soundtrack | None = None) -> Analysis:
+    """Clean a raw Motion, compute its kinematics, find its steps, judge them, read
+    their expression and, with a soundtrack, their timing on the music (pure: no
+    file access)."""
     s = settings or Settings()
     motion, cleaning = clean_motion(raw, s.clean)
     kin = compute_kinematics(motion, sex=s.sex)
@@ -67,9 +86,12 @@ def analyze_motion(raw: Motion, *, source: dict, settings: Settings | None = Non
     steps, technique = assess_performance(
         detect_steps(sig, rotations, s.steps), sig,
         camera_aligned=motion.space == "image" and motion.world is not None)
+    music = assess_music(soundtrack.samples, soundtrack.rate, motion, steps,
+                         source=soundtrack.source) if soundtrack is not None else None
     return Analysis(source=source, raw=raw, motion=motion, cleaning=cleaning,
                     kinematics=kin, rotations=rotations, signals=sig, steps=steps,
-                    technique=technique)
+                    technique=technique,
+                    expression=assess_expression(motion, sig, steps, sex=s.sex), music=music)
 
 
 def source_info(path: Path | None, kind: str, motion: Motion) -> dict:
@@ -78,13 +100,32 @@ def source_info(path: Path | None, kind: str, motion: Motion) -> dict:
             "frames": motion.n_frames, "duration_s": round(motion.duration_s, 6)}
 
 
-def analyze_file(path: Path, *, settings: Settings | None = None, progress=None) -> Analysis:
-    """Read any supported input and analyse it."""
+def read_soundtrack(path: Path, kind: str, music: Path | None) -> Soundtrack | None:
+    """The music to time her against: ``music`` when given (an audio or video file),
+    else a video's own audio track, else None."""
+    from .io.audio import read_audio
+
+    if music is not None:
+        audio = read_audio(music)
+        if audio is None:
+            raise InputError(f"{music}: has no audio stream for --music")
+        return Soundtrack(audio[0], audio[1], str(music))
+    if kind != "video":
+        return None
+    audio = read_audio(path)
+    return Soundtrack(audio[0], audio[1], "video") if audio is not None else None
+
+
+def analyze_file(path: Path, *, settings: Settings | None = None, progress=None,
+                 music: Path | None = None) -> Analysis:
+    """Read any supported input (and its soundtrack, or ``music``) and analyse it."""
     s = settings or Settings()
     kind = detect_kind(path)
+    soundtrack = read_soundtrack(path, kind, music)
     options = {"progress": progress, "max_side": s.max_side} if kind == "video" else {}
     raw = read_motion(path, kind=kind, **options)
-    return analyze_motion(raw, source=source_info(path, kind, raw), settings=s)
+    return analyze_motion(raw, source=source_info(path, kind, raw), settings=s,
+                          soundtrack=soundtrack)
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -96,7 +137,7 @@ def results_document(analysis: Analysis) -> dict:
 
     ``turns_total`` is the sum of the turns of the recognised steps (pirouettes,
     fouettés, turning jumps); the whole-body rotations found in the facing yaw are
-    listed under ``pose.rotations``.  ``expression`` is filled by a later stage.
+    listed under ``pose.rotations``.
     """
     kin, clean = analysis.kinematics, analysis.cleaning
     pose = {
@@ -117,7 +158,7 @@ def results_document(analysis: Analysis) -> dict:
         "steps": analysis.steps,
         "turns_total": float(sum(s["turns"] or 0.0 for s in analysis.steps)),
         "technique": analysis.technique,
-        "expression": {},
-        "music": None,
+        "expression": analysis.expression,
+        "music": analysis.music,
         "reference": None,
     })

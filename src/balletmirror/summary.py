@@ -27,6 +27,8 @@ def summary_rows(analysis: Analysis) -> list[tuple[str, str]]:
     rows.append(("body height", f"{height} (angles measured in {kin.basis.upper()})"))
     rows += step_rows(analysis.steps)
     rows += technique_rows(analysis.technique)
+    rows += expression_rows(analysis.expression)
+    rows += music_rows(analysis.music)
     return rows
 
 
@@ -84,6 +86,51 @@ def technique_rows(technique: dict) -> list[tuple[str, str]]:
     if unjudged:
         rows.append(("  not judged", ", ".join(unjudged) + " (this view or source cannot; "
                                                            "see results.json)"))
+    return rows
+
+
+def expression_rows(expression: dict, *, limit: int = 6) -> list[tuple[str, str]]:
+    """How her movement reads: the whole performance, then the steps that stand out
+    from it (a quality word the whole does not have)."""
+    whole = expression.get("whole") if expression else None
+    if not whole:
+        return []
+    smooth = whole["smoothness"]["sparc"]
+    rows = [("expression", whole["reading"]),
+            ("  shape", f"reach {whole['expansiveness']:.2f} of her height, "
+                        f"smoothness (SPARC) {smooth:.1f}" if smooth is not None
+             else f"reach {whole['expansiveness']:.2f} of her height")]
+    shown = 0
+    for phrase in expression["phrases"]:
+        if phrase["reading"] != whole["reading"] and shown < limit:
+            rows.append((f"  {phrase['start_s']:5.2f} s",
+                         f"{step_word(phrase['step'])}: {phrase['reading']}"))
+            shown += 1
+    return rows
+
+
+STEADY = 0.15  # consistency under which the accents keep no steady relation to the beat
+
+
+def music_rows(music: dict | None) -> list[tuple[str, str]]:
+    """On the music: tempo, how early or late, the score; or why not."""
+    if music is None:
+        return [("music", "no soundtrack: timing on the music not measured "
+                          "(use --music FILE)")]
+    if music["lag_ms"] is None:
+        return [("music", f"{music['tempo_bpm']:.0f} BPM, no movement accent to time")]
+    lag = music["lag_ms"]
+    when = "on the beat" if abs(lag) < 40 else (f"{lag:.0f} ms late" if lag > 0
+                                                 else f"{-lag:.0f} ms early")
+    if music["consistency"] < STEADY:
+        when = f"no steady timing to the beat (rather {when})"
+    rows = [("music", f"{music['tempo_bpm']:.0f} BPM; {when} (consistency "
+                      f"{music['consistency']:.2f}); on the music {music['on_music_score']:.0f}"
+                      f"/100 over {music['accents']} accents")]
+    late = [p for p in music["per_step"] if p["lag_ms"] is not None and abs(p["lag_ms"]) >= 80]
+    for p in late[:3]:
+        rows.append((f"  {p['start_s']:5.2f} s", f"{step_word(p['step'])}: "
+                     f"{abs(p['lag_ms']):.0f} ms {'late' if p['lag_ms'] > 0 else 'early'}"))
     return rows
 
 

@@ -96,20 +96,13 @@ def _audio(settings: StudioSettings, duration_s: float, bpm: float | None):
 
 
 def _load_music(path: Path, duration_s: float):
-    if not path.exists():
-        raise InputError(f"{path}: no such audio file for --music")
-    import av
+    from ..io.audio import RATE, read_audio
 
-    try:
-        with av.open(str(path)) as container:
-            stream = container.streams.audio[0]
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=22050)
-            chunks = [r.to_ndarray().ravel() for frame in container.decode(stream)
-                      for r in resampler.resample(frame)]
-    except (av.error.FFmpegError, IndexError) as exc:
-        raise InputError(f"{path}: not a readable audio file ({exc})") from None
-    y = np.concatenate(chunks)[: int(duration_s * 22050)] if chunks else np.zeros(1)
-    return y.astype(np.float32), 22050, {"kind": "file", "path": str(path)}
+    audio = read_audio(path, rate=RATE)
+    if audio is None:
+        raise InputError(f"{path}: has no audio stream for --music")
+    y = audio[0][: int(duration_s * RATE)] if audio[0].size else np.zeros(1, np.float32)
+    return y.astype(np.float32), RATE, {"kind": "file", "path": str(path)}
 
 
 def true_keypoints(motion: Motion, camera) -> Motion:

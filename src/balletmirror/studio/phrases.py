@@ -29,3 +29,9 @@ TURNING = [
     "5th; fouette left 16 tempo=1.4",
     "5th; fouette right 32 tempo=1.5",
 ]
+#: A barre exercise of about 40 s at 96 BPM for timing on the music: its accents (the
+#: joints turning back) fall on the counts; from video each is timed to some tens of
+#: ms, so the lag needs a few dozen of them.
+MUSICAL = ("5th; plie demi x2; plie grand; tendu front right x2; tendu side right x2; "
+           "releve x2; port_de_bras front; passe right; passe left; "
+           "developpe side left 90; developpe front right 90")

@@ -1,6 +1,8 @@
 """Step generators: each adds its key poses, support spans and ground truth to a Stage.
 
-Timing follows the counts at the phrase's BPM (one count = 60 / bpm seconds).  Every
+Timing follows the counts at the phrase's BPM (one count = 60 / bpm seconds): a
+movement arrives in its pose on a count (a relevé is up on 1 and comes down on 3, a
+jump lands on the count) as a dancer does to the music.  Every
 generator starts from the dancer standing in her current position (``stage.position``,
 the ``stage.front`` foot in front), returns her there, and records a truth entry in
 the step schema of DESIGN.md (``metrics`` are measured afterwards on the true motion,
@@ -9,7 +11,9 @@ see :mod:`balletmirror.studio.truth`).
 Expressive style changes how a movement travels between its key poses:
 ``sudden`` arrives in the first third of its time and holds, ``sustained`` uses all
 of it; ``strong`` deepens pliés and lowers relevés, ``light`` the opposite;
-``free`` overshoots the arrival and settles, ``bound`` arrives without overshoot;
+``strong`` also drives through the middle of each movement and ``light`` carries
+on at an even pace (:func:`ease`); ``free`` overshoots the arrival and settles,
+``bound`` arrives without overshoot;
 ``indirect`` sends the head and chest off the straight path between key poses (and
 curves the port de bras); ``expansive`` opens
 the arms and lifts the chest, ``contracted`` rounds them in.
@@ -65,12 +69,44 @@ def _arrive(stage: Stage, spec: StepSpec, t0: float, t1: float, pose: dict) -> N
         stage.key(0.5 * (t0 + arrive), {"head_yaw": turn, "trunk_twist": 0.4 * turn,
                                         "head_tilt": -8.0})
         stage.key(arrive, {"head_yaw": 0.0, "trunk_twist": 0.0, "head_tilt": 0.0})
+    if spec.style.get("weight") in ("strong", "light"):
+        _weighted_path(stage, spec, t0, arrive, pose)
     if spec.style.get("flow") == "free":
         before = {k: v for k, v in pose.items()}
         stage.key(arrive - 0.25 * (arrive - t0), _overshoot(stage, before))
     stage.key(arrive, pose)
     if arrive < t1:
         stage.key(t1, pose)
+
+
+def ease(spec: StepSpec, u: float) -> float:
+    """How far along its way a movement is at time fraction ``u`` (0..1), by Laban
+    Weight: ``strong`` drives through the middle of the movement (quintic
+    smootherstep, peak speed 1.875 x the mean), ``light`` carries on at an even,
+    buoyant pace (linear, the key interpolation softens its ends), neutral eases in
+    and out (smoothstep, peak 1.5 x the mean)."""
+    weight = spec.style.get("weight")
+    if weight == "strong":
+        return u**3 * (10.0 - 15.0 * u + 6.0 * u * u)
+    if weight == "light":
+        return u
+    return u * u * (3.0 - 2.0 * u)
+
+
+def _value_at(stage: Stage, name: str, t: float, default: float) -> float:
+    keyed = [k for k in stage.keys[name] if k[0] <= t]
+    return max(keyed)[2] if keyed else default
+
+
+def _weighted_path(stage: Stage, spec: StepSpec, t0: float, t1: float, pose: dict,
+                   samples: int = 4) -> None:
+    """Key the way from the pose at ``t0`` to ``pose`` at ``t1`` along :func:`ease`."""
+    start = {name: _value_at(stage, name, t0, value) for name, value in pose.items()}
+    for i in range(1, samples):
+        u = i / samples
+        e = ease(spec, u)
+        stage.key(t0 + u * (t1 - t0), {name: start[name] + e * (value - start[name])
+                                       for name, value in pose.items()})
 
 
 def _overshoot(stage: Stage, pose: dict) -> dict:
@@ -148,7 +184,7 @@ def _stance_path(stage: Stage, spec: StepSpec, t0: float, t1: float, *, drop, re
         span = min(span + spec.option("late", LATE_S), t1 - t0)
     for i in range(1, samples + 1):
         u = i / samples
-        e = u * u * (3 - 2 * u)  # smooth start and arrival
+        e = ease(spec, u)  # smooth start and arrival, as the Weight says
         stage.key(t0 + u * span, stance_pose(
             stage, drop=drop[0] + e * (drop[1] - drop[0]),
             releve=releve[0] + e * (releve[1] - releve[0]),
@@ -172,7 +208,7 @@ def step_releve(stage: Stage, spec: StepSpec) -> None:
     height = 75.0 + {"strong": -10.0, "light": 5.0}.get(spec.style.get("weight"), 0.0)
     bent = 0.04 * stage.body.height if "bent_supporting_knee" in spec.faults else 0.0
     stage.key(t0, _rest(stage, spec))
-    t_up, t_down = t0 + 0.3 * (t1 - t0), t0 + 0.7 * (t1 - t0)
+    t_up, t_down = t0 + 0.25 * (t1 - t0), t0 + 0.75 * (t1 - t0)  # up on 1, down on 3
     _stance_path(stage, spec, t0, t_up, drop=(0.0, bent), releve=(0.0, height),
                  knee_in=(0.0, 0.0))
     if "sickled_foot" in spec.faults:
@@ -232,7 +268,8 @@ def step_tendu(stage: Stage, spec: StepSpec, *, lift: float = 0.0,
     word, direction = _direction(spec)
     counts = spec.option("counts", 4 if name == "tendu" else 2)
     t0, t1 = stage.t, stage.t + counts * beat(spec)
-    travel = 0.4 * (0.3 if spec.style.get("time") == "sudden" else 1.0)
+    # out on the first quarter of the counts, closed on the last
+    travel = 0.25 * (0.3 if spec.style.get("time") == "sudden" else 1.0)
     t_out, t_in = t0 + travel * (t1 - t0), t1 - travel * (t1 - t0)
     stage.key(t0, _rest(stage, spec))
     support = _support_for(stage, working, spec)
@@ -285,15 +322,15 @@ def _raised_leg(stage: Stage, spec: StepSpec, *, name: str, direction: float, he
     else:  # grand battement: brushed out through the tendu, thrown up
         word = {0.0: "front", 90.0: "side"}.get(direction, "back")
         _, toe = _toe_out(stage, working, word)
-        stage.key(t0 + 0.18 * (t1 - t0), dict(up_support, **toe_path_pose(
+        stage.key(t0 + 0.25 * (t1 - t0), dict(up_support, **toe_path_pose(
             stage, working, tuple(toe), up_support)))
-        _arrive(stage, spec, t0 + 0.18 * (t1 - t0), t0 + 0.35 * (t1 - t0), up)
-    stage.key(t0 + 0.7 * (t1 - t0), up)
+        _arrive(stage, spec, t0 + 0.25 * (t1 - t0), t0 + 0.5 * (t1 - t0), up)
+    stage.key(t0 + 0.75 * (t1 - t0), up)
     if unfold:  # and folds back through retiré
-        stage.key(t0 + 0.82 * (t1 - t0), dict(passe_pose(stage, working, up_support),
-                                               **up_support))
-    _lift_off(stage, spec, working, t0 + 0.92 * (t1 - t0), up_support)
-    _arrive(stage, spec, t0 + 0.92 * (t1 - t0), t1, _rest(stage, spec))
+        stage.key(t0 + 0.875 * (t1 - t0), dict(passe_pose(stage, working, up_support),
+                                                **up_support))
+    _lift_off(stage, spec, working, t0 + 0.9375 * (t1 - t0), up_support)
+    _arrive(stage, spec, t0 + 0.9375 * (t1 - t0), t1, _rest(stage, spec))
     stage.plant(t0, t1, OTHER[working])
     _record(stage, spec, t0, t1, step=name, side=working, metrics=dict(metrics or {}))
     stage.t = t1
@@ -338,10 +375,10 @@ def step_passe(stage: Stage, spec: StepSpec) -> None:
     up.update(support)
     up.update(arms("first", expand=_expand(spec)))
     _lift_off(stage, spec, working, t0 + 0.1 * (t1 - t0), support)
-    _arrive(stage, spec, t0 + 0.1 * (t1 - t0), t0 + 0.35 * (t1 - t0), up)
-    stage.key(t0 + 0.65 * (t1 - t0), up)
-    _lift_off(stage, spec, working, t0 + 0.9 * (t1 - t0), support)
-    _arrive(stage, spec, t0 + 0.9 * (t1 - t0), t1, _rest(stage, spec))
+    _arrive(stage, spec, t0 + 0.1 * (t1 - t0), t0 + 0.25 * (t1 - t0), up)  # up on 1
+    stage.key(t0 + 0.75 * (t1 - t0), up)  # held to 3
+    _lift_off(stage, spec, working, t0 + 0.875 * (t1 - t0), support)
+    _arrive(stage, spec, t0 + 0.875 * (t1 - t0), t1, _rest(stage, spec))  # closed on 4
     stage.plant(t0, t1, OTHER[working])
     _record(stage, spec, t0, t1, side=working)
     stage.t = t1
@@ -484,9 +521,12 @@ def _jump(stage: Stage, spec: StepSpec, *, kind: str, airtime: float, turns: flo
     b = beat(spec)
     t0 = stage.t
     drop = 0.07 * stage.body.height
-    t_push, t_off = t0 + 0.5 * b, t0 + 0.5 * b + 0.12
-    t_land = t_off + airtime
-    t1 = t_land + 0.5 * b
+    # landed on the count (the first the plié, push and flight allow), pushed off
+    # just before it
+    t_land = t0 + b * np.ceil((0.15 + 0.12 + airtime) / b - 1e-9)
+    t_off = t_land - airtime
+    t_push = t_off - 0.12
+    t1 = t_land + b  # a count to recover: the next jump pushes off on the "and"
     stage.key(t0, _rest(stage, spec))
     _stance_path(stage, spec, t0, t_push, drop=(0.0, drop), releve=(0.0, 0.0),
                  knee_in=(0.0, 20.0 if "knees_in" in spec.faults else 0.0))
