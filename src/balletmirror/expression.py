@@ -78,10 +78,10 @@ POLES = {"weight": ("light", "strong"), "time": ("sustained", "sudden"),
 #: capture) or "image" (MediaPipe video, whose jitter raises Time and Flow), over a
 #: whole performance and over one step (a step leaves out the preparations and
 #: closings between steps, where much of the quick motion is).
-REFERENCE = {"world": {"whole": {"weight": 0.10, "time": 0.30, "space": 1.40, "flow": 4.3},
-                       "step": {"weight": 0.076, "time": 0.25, "space": 1.20, "flow": 2.6}},
-             "image": {"whole": {"weight": 0.066, "time": 0.36, "space": 1.90, "flow": 7.8},
-                       "step": {"weight": 0.053, "time": 0.31, "space": 2.0, "flow": 6.7}}}
+REFERENCE = {"world": {"whole": {"weight": 0.072, "time": 0.31, "space": 1.36, "flow": 4.4},
+                       "step": {"weight": 0.074, "time": 0.24, "space": 1.16, "flow": 2.7}},
+             "image": {"whole": {"weight": 0.070, "time": 0.34, "space": 1.97, "flow": 7.4},
+                       "step": {"weight": 0.051, "time": 0.32, "space": 1.74, "flow": 6.6}}}
 MARGIN = 0.35  # log2 units: within 27% of the reference an effort is called neither
 #: Laban's eight basic effort actions: (weight, time, space) -> name.
 ACTIONS = {("light", "sustained", "indirect"): "float", ("light", "sustained", "direct"): "glide",
@@ -118,8 +118,12 @@ class Body:
         return float((len(self.times) - 1) / max(self.times[-1] - self.times[0], 1e-9))
 
     def derivative(self, order: int) -> np.ndarray:
-        """d^order centres / dt^order, H/s^order (Savitzky-Golay, cubic)."""
-        return derivative(self.centres, self.fps, order)
+        """d^order centres / dt^order, H/s^order (Savitzky-Golay, cubic), computed
+        once per order."""
+        cache = self.__dict__.setdefault("_derivatives", {})
+        if order not in cache:
+            cache[order] = derivative(self.centres, self.fps, order)
+        return cache[order]
 
 
 def _fill(x: np.ndarray) -> np.ndarray:
