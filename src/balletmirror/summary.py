@@ -123,7 +123,7 @@ def music_rows(music: dict | None) -> list[tuple[str, str]]:
     when = "on the beat" if abs(lag) < 40 else (f"{lag:.0f} ms late" if lag > 0
                                                  else f"{-lag:.0f} ms early")
     if music["consistency"] < STEADY:
-        when = f"no steady timing to the beat (rather {when})"
+        when = "no steady timing to the beat"
     rows = [("music", f"{music['tempo_bpm']:.0f} BPM; {when} (consistency "
                       f"{music['consistency']:.2f}); on the music {music['on_music_score']:.0f}"
                       f"/100 over {music['accents']} accents")]
