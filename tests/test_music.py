@@ -70,6 +70,11 @@ def test_no_soundtrack_no_music():
     rows = music_rows(block)
     assert "150 ms late" in rows[0][1] and "plié: 160 ms late" in rows[1][1]
     assert "no steady timing" in music_rows(dict(block, consistency=0.05))[0][1]
+    silent = analyze_motion(perform("5th; plie demi", fps=25.0, seed=0).motion, source={},
+                            soundtrack=Soundtrack(np.zeros(22050 * 4, np.float32), 22050,
+                                                  "test")).music
+    assert silent["tempo_bpm"] is None and silent["lag_ms"] is None
+    assert "no beat" in music_rows(silent)[0][1]
 
 
 def test_read_audio_refuses_what_it_cannot_read(tmp_path):

@@ -160,13 +160,16 @@ def timing(times: list[float], beats: list[float]) -> dict:
 
 def assess_music(y: np.ndarray | None, sr: int, motion: Motion, steps: list[dict], *,
                  source: str) -> dict | None:
-    """results.json's ``music`` block, or None without a soundtrack (or no beat)."""
+    """results.json's ``music`` block (None without a soundtrack; without a beat in
+    it, tempo and timing are None)."""
     if y is None:
         return None
     grid = beat_grid(y, sr)
-    if len(grid["beats_s"]) < 2:
-        return None
     found = [t for t in turning_points(motion) if not _turning(t, steps)]
+    if len(grid["beats_s"]) < 2:
+        return {"source": source, "tempo_bpm": None, "beats_s": [],
+                "accents_s": [round(t, 4) for t in found], **timing([], []),
+                "per_step": [], "method": "no beat found in the soundtrack"}
     per_step = []
     for step in steps:
         inside = [t for t in found if step["start_s"] <= t <= step["end_s"]]

@@ -117,6 +117,8 @@ def music_rows(music: dict | None) -> list[tuple[str, str]]:
     if music is None:
         return [("music", "no soundtrack: timing on the music not measured "
                           "(use --music FILE)")]
+    if music["tempo_bpm"] is None:
+        return [("music", "no beat found in the soundtrack: timing not measured")]
     if music["lag_ms"] is None:
         return [("music", f"{music['tempo_bpm']:.0f} BPM, no movement accent to time")]
     lag = music["lag_ms"]
