@@ -126,7 +126,7 @@ class Body:
         return cache[order]
 
 
-def _fill(x: np.ndarray) -> np.ndarray:
+def fill_nan(x: np.ndarray) -> np.ndarray:
     """Linear interpolation over NaN frames, column by column (edges held)."""
     flat = x.reshape(len(x), -1).copy()
     idx = np.arange(len(x))
@@ -162,9 +162,9 @@ def body_of(motion: Motion, *, sex: str = "female") -> Body:
     height = body_height(points)
     if not np.isfinite(height) or height <= 0:
         height = 1.0
-    points = _fill(points / height)
+    points = fill_nan(points / height)
     names, centres, masses = segment_centres(points, sex=sex)
-    return Body(times=motion.times, centres=_fill(centres), masses=masses / masses.sum(),
+    return Body(times=motion.times, centres=fill_nan(centres), masses=masses / masses.sum(),
                 names=names, points=points)
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import find_peaks
 
-from .expression import derivative
+from .expression import derivative, fill_nan
 from .kinematics import joint_angle
 from .motion import Motion
 
@@ -97,11 +97,9 @@ def turning_points(motion: Motion, *, prominence: float = ACCENT_DEG) -> list[fl
     out: list[float] = []
     for a, b, c in ACCENT_ANGLES:
         x = joint_angle(points, a, b, c)
-        known = np.isfinite(x)
-        if known.sum() < 10:
+        if np.isfinite(x).sum() < 10:
             continue
-        x = derivative(np.interp(frames, frames[known], x[known]), motion.fps, 0,
-                       window_s=ACCENT_SMOOTH_S)
+        x = derivative(fill_nan(x), motion.fps, 0, window_s=ACCENT_SMOOTH_S)
         for sign in (1.0, -1.0):
             peaks, _ = find_peaks(sign * x, prominence=prominence)
             out += [float(np.interp(_vertex(sign * x, int(p)), frames, motion.times))
