@@ -185,7 +185,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="every 5th case only")
     parser.add_argument("--json", help="write the figures and per-case reports here")
     parser.add_argument("--keep", help="keep the videos and analyses in this folder")
+    parser.add_argument("--sureness", help="write the per-source figures the report quotes "
+                        "(src/balletmirror/sureness.json) here")
+    parser.add_argument("--from-json", help="re-use a --json file of an earlier run instead "
+                        "of running the suite (with --sureness)")
     args = parser.parse_args(argv)
+    if args.from_json:
+        saved = json.loads(Path(args.from_json).read_text())
+        write_sureness(Path(args.sureness), saved["summary"], saved["oracles"])
+        return 0
     cases = suite()[::5] if args.quick else suite()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(args.keep) if args.keep else Path(tmp)
@@ -198,11 +206,29 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row)
     summary = summarise(rows)
     print_table(rows, summary)
+    oracle = {name: summarise(oracle_rows(rows, name)) for name in ("mocap", "ideal")}
     if args.json:
-        oracle = {name: summarise(oracle_rows(rows, name)) for name in ("mocap", "ideal")}
         Path(args.json).write_text(json.dumps({"summary": summary, "oracles": oracle,
                                                "cases": rows}, indent=1))
+    if args.sureness:
+        write_sureness(Path(args.sureness), summary, oracle)
     return 0
+
+
+def write_sureness(path: Path, video: dict, oracles: dict) -> None:
+    """The figures the report quotes for "how sure is this number": per source (the
+    pose model on video, motion capture), step F1 per step, the mean absolute error
+    of each step metric, and the share of turn sequences counted exactly."""
+    def part(s: dict) -> dict:
+        return {"f1": round(s["f1"], 3),
+                "step_f1": {k: round(v, 3) for k, v in s["per_step_f1"].items()},
+                "metric_mae": {k: round(v, 3) for k, v in s["metric_mae"].items()},
+                "turns_exact": round(s["turns_exact_fraction"], 3),
+                "cases": s["cases"]}
+    doc = {"measured_by": "benchmarks/accuracy.py on the synthetic studio",
+           "date": time.strftime("%Y-%m-%d"), "video": part(video),
+           "mocap": part(oracles["mocap"])}
+    path.write_text(json.dumps(doc, indent=1) + "\n")
 
 
 if __name__ == "__main__":

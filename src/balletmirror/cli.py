@@ -76,11 +76,14 @@ def analyze(
     music: Annotated[Optional[Path], typer.Option(
         "--music", help="Audio (or video) file of the music she danced to; default: the "
         "video's own soundtrack.")] = None,
+    no_report: Annotated[bool, typer.Option(
+        "--no-report", help="Skip annotated.mp4 and report.html (data files only).")] = False,
 ) -> None:
     """Analyse a performance: pose, cleaning, steps, technique, expression, music ->
-    OUTDIR/results.json."""
-    from .output import check_outdir, write_outputs
-    from .pipeline import analyze_file, results_document
+    OUTDIR/results.json, report.html, annotated.mp4, kinematics.csv, motion.npz/.trc."""
+    from .io import detect_kind
+    from .output import check_outdir, write_data
+    from .pipeline import results_document
     from .summary import render_summary
 
     out = check_outdir(outdir or _default_outdir(input_path), force=force)
@@ -88,15 +91,57 @@ def analyze(
     demo = input_path is None
     if demo:
         input_path = _render_demo(out, console, quiet=quiet)
-    bar, progress = _progress_bar(console, not quiet)
-    with bar:
-        analysis = analyze_file(input_path, progress=progress, music=music)
-    paths = write_outputs(analysis, out)
+    analysis = _analyse(input_path, console, quiet=quiet, music=music)
+    paths = write_data(analysis, out)
+    if not no_report:
+        paths.update(_write_views(analysis, out, console, quiet=quiet,
+                                  video=input_path if detect_kind(input_path) == "video"
+                                  else None))
     if as_json:
         sys.stdout.write(json.dumps(results_document(analysis), indent=2) + "\n")
     render_summary(console, analysis, paths)
     if demo:
         _print_demo_evaluation(console, paths["results"], input_path.parent / "truth.json")
+
+
+def _analyse(input_path: Path, console: Console, *, quiet: bool, music: Optional[Path]):
+    """Read (with the pose model's bar for a video) and analyse (a bar over the stages)."""
+    from .io import detect_kind, read_motion
+    from .pipeline import STAGES, Settings, analyze_motion, read_soundtrack, source_info
+
+    kind = detect_kind(input_path)
+    soundtrack = read_soundtrack(input_path, kind, music)
+    bar, progress = _progress_bar(console, not quiet,
+                                  label="decode + pose" if kind == "video" else "read")
+    with bar:
+        options = {"progress": progress, "max_side": Settings().max_side} \
+            if kind == "video" else {}
+        raw = read_motion(input_path, kind=kind, **options)
+    bar, progress = _progress_bar(console, not quiet, label="analysis")
+    with bar:
+        done = iter(range(1, len(STAGES) + 1))
+        return analyze_motion(raw, source=source_info(input_path, kind, raw),
+                              soundtrack=soundtrack,
+                              on_stage=lambda name: progress(next(done), len(STAGES)))
+
+
+def _write_views(analysis, out: Path, console: Console, *, quiet: bool,
+                 video: Optional[Path]) -> dict:
+    """annotated.mp4 and report.html, with the render's bar; without the report's
+    extra installed, a note instead."""
+    from .output import write_views
+
+    try:
+        import av  # noqa: F401
+        import PIL  # noqa: F401
+        import plotly  # noqa: F401
+    except ImportError as exc:
+        console.print(f"[yellow]note:[/] no report.html or annotated.mp4: {exc.name} is "
+                      "missing (pip install 'balletmirror[report]')")
+        return {}
+    bar, progress = _progress_bar(console, not quiet, label="render")
+    with bar:
+        return write_views(analysis, out, video=video, progress=progress)
 
 
 def _print_demo_evaluation(console: Console, results: Path, truth: Path) -> None:

@@ -1,14 +1,21 @@
-"""Writing an analysis to an output folder, never overwriting what the user had."""
+"""Writing an analysis to an output folder, never overwriting what the user had.
+
+The folder gets ``results.json`` (DESIGN.md's contract), ``report.html`` (offline, with
+the annotated video beside it), ``annotated.mp4``, the per-frame kinematics as CSV, the
+clean Motion (``motion.npz``) and, where there are 3D joints, ``motion.trc`` (OpenSim).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import InputError
 from .pipeline import Analysis, results_document
 
-OUTPUT_FILES = ("results.json", "kinematics.csv", "motion.npz")
+OUTPUT_FILES = ("results.json", "report.html", "annotated.mp4", "kinematics.csv",
+                "motion.npz", "motion.trc")
 
 
 def check_outdir(outdir: Path, *, force: bool) -> Path:
@@ -26,8 +33,10 @@ def check_outdir(outdir: Path, *, force: bool) -> Path:
     return outdir
 
 
-def write_outputs(analysis: Analysis, outdir: Path) -> dict[str, Path]:
-    """Write results.json, kinematics.csv and the clean Motion into ``outdir``."""
+def write_data(analysis: Analysis, outdir: Path) -> dict[str, Path]:
+    """Write results.json, kinematics.csv, the clean Motion and (3D only) its TRC."""
+    from .io.trc import trc_points, write_trc
+
     doc = results_document(analysis)
     outdir.mkdir(parents=True, exist_ok=True)
     paths = {"results": outdir / "results.json", "kinematics": outdir / "kinematics.csv",
@@ -36,4 +45,41 @@ def write_outputs(analysis: Analysis, outdir: Path) -> dict[str, Path]:
     paths["results"].write_text(text + "\n")
     analysis.kinematics.write_csv(paths["kinematics"])
     analysis.motion.save(paths["motion"])
+    try:
+        trc_points(analysis.motion)
+    except InputError:
+        return paths  # 2D keypoints only: no TRC
+    paths["trc"] = write_trc(analysis.motion, outdir / "motion.trc")
+    return paths
+
+
+def write_views(analysis: Analysis, outdir: Path, *, video: Path | None,
+                progress: Callable[[int, int | None], None] | None = None
+                ) -> dict[str, Path]:
+    """Render annotated.mp4 (her video drawn on; for motion capture her skeleton filmed)
+    and report.html with a thumbnail of every step."""
+    from .annotate import render_annotated
+    from .report import report_html, thumb_time
+
+    doc = results_document(analysis)
+    moments = [thumb_time(s) for s in doc["steps"]]
+    annotated, frames = render_annotated(analysis, outdir / "annotated.mp4", video=video,
+                                         thumbs_at=tuple(moments), progress=progress)
+    thumbs = {k: frames[t] for k, t in enumerate(moments) if t in frames}
+    page = report_html(doc, analysis.kinematics.times, analysis.kinematics.series,
+                       thumbs=thumbs, video=annotated.name)
+    report = outdir / "report.html"
+    report.write_text(page, encoding="utf-8")
+    return {"annotated": annotated, "report": report}
+
+
+def write_outputs(analysis: Analysis, outdir: Path, *, video: Path | None = None,
+                  views: bool = True,
+                  progress: Callable[[int, int | None], None] | None = None
+                  ) -> dict[str, Path]:
+    """Everything of an analysis into ``outdir``: the data, then (``views``) the
+    annotated video and the report."""
+    paths = write_data(analysis, outdir)
+    if views:
+        paths.update(write_views(analysis, outdir, video=video, progress=progress))
     return paths

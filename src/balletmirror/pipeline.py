@@ -7,6 +7,7 @@ file system (through the readers).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -73,25 +74,37 @@ class Soundtrack:
     source: str
 
 
+#: The analysis stages in order, as :func:`analyze_motion` reports them.
+STAGES = ("cleaning", "kinematics", "steps", "technique", "expression", "music")
+
+
 def analyze_motion(raw: Motion, *, source: dict, settings: Settings | None = None,
-                   soundtrack: Soundtrack | None = None) -> Analysis:
+                   soundtrack: Soundtrack | None = None,
+                   on_stage: Callable[[str], None] | None = None) -> Analysis:
     """Clean a raw Motion, compute its kinematics, find its steps, judge them, read
     their expression and, with a soundtrack, their timing on the music (pure: no
-    file access)."""
+    file access).  ``on_stage(name)`` is called as each of :data:`STAGES` begins."""
     s = settings or Settings()
+    stage = on_stage or (lambda name: None)
+    stage("cleaning")
     motion, cleaning = clean_motion(raw, s.clean)
+    stage("kinematics")
     kin = compute_kinematics(motion, sex=s.sex)
     rotations = rotation_segments(kin.times, kin["yaw"])
     sig = compute_signals(motion, kin, raw=raw)
+    stage("steps")
+    found = detect_steps(sig, rotations, s.steps)
+    stage("technique")
     steps, technique = assess_performance(
-        detect_steps(sig, rotations, s.steps), sig,
-        camera_aligned=motion.space == "image" and motion.world is not None)
+        found, sig, camera_aligned=motion.space == "image" and motion.world is not None)
+    stage("expression")
+    expression = assess_expression(motion, sig, steps, sex=s.sex)
+    stage("music")
     music = assess_music(soundtrack.samples, soundtrack.rate, motion, steps,
                          source=soundtrack.source) if soundtrack is not None else None
     return Analysis(source=source, raw=raw, motion=motion, cleaning=cleaning,
                     kinematics=kin, rotations=rotations, signals=sig, steps=steps,
-                    technique=technique,
-                    expression=assess_expression(motion, sig, steps, sex=s.sex), music=music)
+                    technique=technique, expression=expression, music=music)
 
 
 def source_info(path: Path | None, kind: str, motion: Motion) -> dict:
@@ -117,7 +130,8 @@ def read_soundtrack(path: Path, kind: str, music: Path | None) -> Soundtrack | N
 
 
 def analyze_file(path: Path, *, settings: Settings | None = None, progress=None,
-                 music: Path | None = None) -> Analysis:
+                 music: Path | None = None,
+                 on_stage: Callable[[str], None] | None = None) -> Analysis:
     """Read any supported input (and its soundtrack, or ``music``) and analyse it."""
     s = settings or Settings()
     kind = detect_kind(path)
@@ -125,7 +139,7 @@ def analyze_file(path: Path, *, settings: Settings | None = None, progress=None,
     options = {"progress": progress, "max_side": s.max_side} if kind == "video" else {}
     raw = read_motion(path, kind=kind, **options)
     return analyze_motion(raw, source=source_info(path, kind, raw), settings=s,
-                          soundtrack=soundtrack)
+                          soundtrack=soundtrack, on_stage=on_stage)
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:

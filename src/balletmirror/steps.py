@@ -38,7 +38,7 @@ from scipy.ndimage import maximum_filter1d, minimum_filter1d
 from scipy.signal import find_peaks, peak_widths
 
 from .signals import OTHER, SIDES, Signals
-from .turns import count_turns, rise_cycles, turn_durations, turning_legs, width_legs
+from .turns import count_turns, rise_cycles, turn_durations, turn_marks, turning_legs, width_legs
 
 G = 9.81  # m/s^2
 
@@ -234,6 +234,7 @@ def turning_steps(sig: Signals, rotations: list[dict], air: list[tuple[int, int]
         if name == "fouette":
             metrics["whip_height"] = whip_height(sig, a, b, side)
         metrics["turn_durations_s"] = turn_durations(sig.times[a:b], sig.yaw[a:b])
+        metrics["turn_marks_s"] = turn_marks(sig.times[a:b], sig.yaw[a:b])
         out.append(_step(name, sig, a, b, side=side, turns=abs(rot["turns"]), metrics=metrics))
     return out
 
@@ -316,6 +317,7 @@ def turning_steps_2d(sig: Signals, air: list[tuple[int, int]], rules: StepRules)
             else pivots[::4]
         metrics["turn_durations_s"] = [round(float(sig.times[a + j] - sig.times[a + i]), 4)
                                        for i, j in zip(marks[:-1], marks[1:], strict=True)]
+        metrics["turn_marks_s"] = [round(float(sig.times[a + i]), 4) for i in marks]
         metrics["counted_from"] = count.method
         out.append(_step(kind, sig, a, b, side=side, turns=count.turns, metrics=metrics))
     return out

@@ -22,6 +22,7 @@ front, three-quarter, side and back views; not yet on the pose model's keypoints
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import numpy as np
 
@@ -98,19 +99,22 @@ def count_turns_2d(times: np.ndarray, points: np.ndarray, *, low: float = 0.45,
                      passages_s=[float(times[i]) for i in passages])
 
 
-def turn_durations(times: np.ndarray, yaw: np.ndarray) -> list[float]:
-    """Seconds between successive half-turn marks of an unwrapped yaw (180, 540, ...
-    degrees turned): one value per full turn after the first (a dancer holding the
-    front between turns, as in fouettés, sits on the whole-turn marks, so those are
-    avoided).  NaN samples are skipped."""
+def turn_marks(times: np.ndarray, yaw: np.ndarray) -> list[float]:
+    """Times (s) of the half-turn marks of an unwrapped yaw (180, 540, ... degrees
+    turned), one a turn: a dancer holding the front between turns, as in fouettés,
+    sits on the whole-turn marks, so those are avoided.  NaN samples are skipped."""
     known = np.isfinite(yaw)
     if known.sum() < 2:
         return []
     yaw, times = yaw[known], times[known]
     turns = np.floor((np.abs(yaw - yaw[0]) + 180.0) / 360.0)
-    marks = np.flatnonzero(np.diff(turns) > 0) + 1
-    return [round(float(times[j] - times[i]), 4)
-            for i, j in zip(marks[:-1], marks[1:], strict=True)]
+    return [round(float(times[j]), 4) for j in np.flatnonzero(np.diff(turns) > 0) + 1]
+
+
+def turn_durations(times: np.ndarray, yaw: np.ndarray) -> list[float]:
+    """Seconds between successive :func:`turn_marks`: one value per full turn after
+    the first."""
+    return [round(b - a, 4) for a, b in itertools.pairwise(turn_marks(times, yaw))]
 
 
 # ------------------------------------------------------------------ fused counter

@@ -87,17 +87,17 @@ class MediaPipePose:
     static_image_mode : bool
         Detect afresh in every frame (slower; no tracking).
     smooth_landmarks : bool
-        MediaPipe's own causal smoothing.  It delays the keypoints by 15-35 ms
-        (measured on the studio against the true keypoints by cross-correlating their
-        velocities; 0-10 ms without it), which the timing on the music inherits; but
-        without it the jitter it removes at low speeds costs the step and turn
-        counts more (accuracy suite, perfect-pose F1 unchanged: MediaPipe F1 0.83 ->
-        0.81, turns exact 100% -> 83%, fouettés counted one rise over), so it stays on.
+        MediaPipe's own causal smoothing (a One-Euro filter).  Off by default: being
+        causal it delays the keypoints by 15-35 ms (measured on the studio against the
+        true keypoints by cross-correlating their velocities; 0-10 ms without it),
+        which put the timing on the music 30 ms late.  Cleaning runs the same filter
+        forwards and backwards instead (:func:`balletmirror.clean.one_euro`), which
+        holds stillness as still without the delay.
     """
 
     def __init__(self, *, model_complexity: int = 1, min_detection_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5, static_image_mode: bool = False,
-                 smooth_landmarks: bool = True):
+                 smooth_landmarks: bool = False):
         with _quiet_native_stderr():
             from mediapipe.python.solutions import pose as mp_pose
 

@@ -42,7 +42,6 @@ optionally a barre, and a soft contact shadow under the dancer.
 from __future__ import annotations
 
 import dataclasses
-import fractions
 import functools
 import math
 from collections.abc import Callable, Iterator
@@ -51,6 +50,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, InputError
+from ..io.video_write import H264Writer
 from ..kinematics import body_height as kinematics_body_height
 from ..motion import Motion
 from ..skeleton import JOINTS, J
@@ -973,42 +973,7 @@ def click_track(duration_s: float, *, bpm: float, offset_s: float = 0.0,
     return y
 
 
-class _AudioFeeder:
-    """Encode mono float audio as AAC into ``container`` a little ahead of the video,
-    so that the muxer interleaves without buffering the whole track."""
-
-    CHUNK = 1024
-
-    def __init__(self, container, y: np.ndarray, sr: int):
-        self.stream = container.add_stream("aac", rate=int(sr))
-        self.stream.layout = "mono"
-        self.container, self.sr = container, int(sr)
-        self.y = np.clip(np.asarray(y, dtype=np.float32).ravel(), -1.0, 1.0)
-        self.done = 0
-
-    def feed_until(self, t: float) -> None:
-        import av
-
-        end = min(len(self.y), int(t * self.sr))
-        while self.done < end:
-            chunk = self.y[self.done:self.done + self.CHUNK][None, :]
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format="fltp",
-                                               layout="mono")
-            frame.sample_rate = self.sr
-            frame.pts = self.done
-            frame.time_base = fractions.Fraction(1, self.sr)
-            self.done += chunk.shape[1]
-            for packet in self.stream.encode(frame):
-                self.container.mux(packet)
-
-    def close(self) -> None:
-        self.feed_until(len(self.y) / self.sr + 1.0)
-        for packet in self.stream.encode():
-            self.container.mux(packet)
-
-
 # ------------------------------------------------------------------ video
-_TIME_BASE = fractions.Fraction(1, 90000)
 
 
 def _frame_times(times_or_fps, n: int) -> tuple[np.ndarray, float]:
@@ -1024,16 +989,6 @@ def _frame_times(times_or_fps, n: int) -> tuple[np.ndarray, float]:
                           f"shape {t.shape}")
     fps = 1.0 / float(np.median(np.diff(t))) if n > 1 else 30.0
     return t - t[0], fps
-
-
-def _video_stream(container, camera: Camera, fps: float, crf: int, preset: str):
-    rate = fractions.Fraction(fps).limit_denominator(1001)
-    stream = container.add_stream("libx264", rate=rate, options={"crf": str(crf),
-                                                                 "preset": preset})
-    stream.width, stream.height = camera.width, camera.height
-    stream.pix_fmt = "yuv420p"
-    stream.codec_context.time_base = _TIME_BASE
-    return stream
 
 
 def render_video(points, times_or_fps, camera: Camera, path: str | Path, *,
@@ -1071,8 +1026,6 @@ def render_video(points, times_or_fps, camera: Camera, path: str | Path, *,
     Path
         ``path``.
     """
-    import av
-
     p = _world_points(points)
     if times_or_fps is None:
         if not isinstance(points, Motion):
@@ -1081,21 +1034,10 @@ def render_video(points, times_or_fps, camera: Camera, path: str | Path, *,
     times, fps = _frame_times(times_or_fps, len(p))
     options.setdefault("height_m", _height_of(points))
     path = Path(path)
-    with av.open(str(path), "w") as container:
-        stream = _video_stream(container, camera, fps, crf, preset)
-        feeder = _AudioFeeder(container, audio, sr) if audio is not None else None
+    with H264Writer(path, camera.width, camera.height, fps, audio=audio, sr=sr, crf=crf,
+                    preset=preset) as writer:
         for i, img in enumerate(render_frames(p, camera, **options)):
-            if feeder is not None:
-                feeder.feed_until(times[i] + 1.0)
-            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-            frame.pts = int(round(times[i] / _TIME_BASE))
-            frame.time_base = _TIME_BASE
-            for packet in stream.encode(frame):
-                container.mux(packet)
+            writer.write(img, times[i])
             if progress is not None:
                 progress(i + 1, len(p))
-        for packet in stream.encode():
-            container.mux(packet)
-        if feeder is not None:
-            feeder.close()
     return path
