@@ -28,7 +28,7 @@ import numpy as np
 
 from balletmirror.evaluate import evaluate
 from balletmirror.motion import load_motion
-from balletmirror.output import write_outputs
+from balletmirror.output import write_data
 from balletmirror.pipeline import analyze_file, analyze_motion, results_document
 from balletmirror.studio.make import StudioSettings, make_camera, make_performance
 from balletmirror.studio.phrases import PHRASES, TURNING
@@ -59,7 +59,7 @@ def run_case(case: dict, workdir: Path) -> dict:
     paths = make_performance(case["choreography"], out / "studio", settings, force=True)
     t1 = time.perf_counter()
     analysis = analyze_file(paths["video"])
-    write_outputs(analysis, out / "analysis")
+    write_data(analysis, out / "analysis")
     t2 = time.perf_counter()
     truth = json.loads(paths["truth"].read_text())
     report = evaluate(results_document(analysis), truth)
@@ -218,16 +218,18 @@ def main(argv: list[str] | None = None) -> int:
 def write_sureness(path: Path, video: dict, oracles: dict) -> None:
     """The figures the report quotes for "how sure is this number": per source (the
     pose model on video, motion capture), step F1 per step, the mean absolute error
-    of each step metric, and the share of turn sequences counted exactly."""
+    of each step metric, and the share of turn sequences counted exactly (added to
+    ``path``, keeping what else it holds)."""
     def part(s: dict) -> dict:
         return {"f1": round(s["f1"], 3),
                 "step_f1": {k: round(v, 3) for k, v in s["per_step_f1"].items()},
                 "metric_mae": {k: round(v, 3) for k, v in s["metric_mae"].items()},
                 "turns_exact": round(s["turns_exact_fraction"], 3),
                 "cases": s["cases"]}
-    doc = {"measured_by": "benchmarks/accuracy.py on the synthetic studio",
-           "date": time.strftime("%Y-%m-%d"), "video": part(video),
-           "mocap": part(oracles["mocap"])}
+    doc = json.loads(path.read_text()) if path.exists() else {}
+    doc.update({"measured_by": "benchmarks/accuracy.py on the synthetic studio",
+                "date": time.strftime("%Y-%m-%d"), "video": part(video),
+                "mocap": part(oracles["mocap"])})
     path.write_text(json.dumps(doc, indent=1) + "\n")
 
 

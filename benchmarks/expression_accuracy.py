@@ -151,7 +151,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lag-seeds", type=int, default=3, help="seeds per lag (the views "
                         "take turns: front, side, three-quarter)")
     parser.add_argument("--json", help="write the figures here")
+    parser.add_argument("--sureness", help="add the figures the report quotes to this "
+                        "file (src/balletmirror/sureness.json)")
+    parser.add_argument("--from-json", help="re-use a --json file of an earlier run instead "
+                        "of running (with --sureness)")
     args = parser.parse_args(argv)
+    if args.from_json:
+        write_sureness(Path(args.sureness), json.loads(Path(args.from_json).read_text()))
+        return 0
     figures: dict = {"ordering": ordering(args.seeds) if args.seeds else {}}
     with tempfile.TemporaryDirectory() as tmp:
         if args.video:
@@ -184,7 +191,27 @@ def main(argv: list[str] | None = None) -> int:
                   f"{video[span][k]:.4g} (REFERENCE {REFERENCE['image'][span][k]})")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))
+    if args.sureness:
+        write_sureness(Path(args.sureness), figures)
     return 0
+
+
+def write_sureness(path: Path, figures: dict) -> None:
+    """Add ``expression`` (the lowest style-ordering share over axes and sources) and
+    ``music`` (the lag from video: cases within 40 ms, mean absolute and signed error)
+    to the report's figures file, keeping what else it holds."""
+    doc = json.loads(path.read_text()) if path.exists() else {}
+    shares = [v for row in figures["ordering"].values() for k, v in row.items()
+              if k not in ("pairs", "video_pairs")]
+    errors = np.array([r["error_ms"] for r in figures["lags"] if r["error_ms"] is not None])
+    doc["expression"] = {"ordering_min": round(float(min(shares)), 3) if shares else None,
+                         "measured_by": "benchmarks/expression_accuracy.py"}
+    doc["music"] = {"lag_cases": len(figures["lags"]),
+                    "lag_within_40ms": int(np.sum(np.abs(errors) <= 40.0)),
+                    "lag_mae_ms": round(float(np.mean(np.abs(errors))), 1),
+                    "lag_bias_ms": round(float(np.mean(errors)), 1),
+                    "measured_by": "benchmarks/expression_accuracy.py"}
+    path.write_text(json.dumps(doc, indent=1) + "\n")
 
 
 if __name__ == "__main__":

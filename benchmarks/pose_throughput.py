@@ -4,8 +4,10 @@ One run measures, on the same machine and the same video:
 
 1. frames/s of the bare loop (PyAV decode in the main thread, ``to_ndarray("rgb24")``,
    ``mediapipe.solutions.pose.Pose(model_complexity=1).process`` per frame, nothing
-   else) and of our whole analysis (``analyze_file`` + ``write_outputs``: decode, pose,
-   cleaning, kinematics, results.json, CSV, npz), alternately, and their ratio;
+   else) and of our whole analysis (``analyze_file`` + ``write_data``: decode, pose,
+   cleaning, kinematics, steps, technique, expression, results.json, CSV, npz, TRC),
+   alternately, and their ratio (the annotated video and the report are timed by
+   ``benchmarks/render_speed.py``);
 2. peak memory (the child process's high-water resident set) of the whole analysis on
    a ~1-minute and a ~10-minute input made by looping the clip (packets remuxed with
    shifted timestamps, no re-encoding), and their ratio.
@@ -57,12 +59,12 @@ def peak_mib():
 
 mode, video, outdir = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 if mode == "ours":
-    from balletmirror.output import write_outputs
+    from balletmirror.output import write_data
     from balletmirror.pipeline import analyze_file
     import balletmirror.io.pose_mediapipe, balletmirror.io.video
     t0 = time.perf_counter()
     analysis = analyze_file(video)
-    write_outputs(analysis, outdir)
+    write_data(analysis, outdir)
     frames = analysis.raw.n_frames
 else:
     import av
@@ -204,14 +206,14 @@ def time_bare(path: Path) -> tuple[int, float]:
 
 
 def time_ours(path: Path, outdir: Path) -> tuple[int, float]:
-    """Frames and seconds of ``analyze_file`` + ``write_outputs``, end to end."""
-    from balletmirror.output import write_outputs
+    """Frames and seconds of ``analyze_file`` + ``write_data``, end to end."""
+    from balletmirror.output import write_data
     from balletmirror.pipeline import analyze_file
 
     outdir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     analysis = analyze_file(path)
-    write_outputs(analysis, outdir)
+    write_data(analysis, outdir)
     return analysis.raw.n_frames, time.perf_counter() - t0
 
 

@@ -41,19 +41,26 @@ def test_demo_end_to_end(tmp_path):
     rows = (out / "kinematics.csv").read_text().splitlines()
     assert len(rows) == 560 and rows[0].startswith("time_s,left_knee_angle_deg")
     assert "danced" in proc.stdout and "against the studio's ground truth" in proc.stdout
+    assert (out / "report.html").stat().st_size > 3_000_000  # plotly.js inlined
+    assert (out / "annotated.mp4").exists() and (out / "motion.trc").exists()
 
 
 def test_outputs_are_not_overwritten_without_force(tmp_path):
     src = str(demo_motion().save(tmp_path / "demo.npz"))
-    assert run("analyze", src, "--quiet", cwd=tmp_path).returncode == 0
+    assert run("analyze", src, "--quiet", "--no-report", cwd=tmp_path).returncode == 0
+    out = tmp_path / "balletmirror-out" / "demo"
+    assert not (out / "report.html").exists() and (out / "motion.trc").exists()
+    before = (out / "results.json").stat().st_mtime_ns
     again = run("analyze", src, cwd=tmp_path)
     assert_one_line_error(again, "--force")
-    assert run("analyze", src, "--force", "--quiet", cwd=tmp_path).returncode == 0
+    assert (out / "results.json").stat().st_mtime_ns == before
+    proc = run("analyze", src, "--force", "--quiet", "--no-report", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == ""
 
 
 def test_json_to_stdout(tmp_path):
     src = str(demo_motion().save(tmp_path / "demo.npz"))
-    proc = run("analyze", src, "-o", str(tmp_path / "o"), "--json")
+    proc = run("analyze", src, "-o", str(tmp_path / "o"), "--json", "--no-report")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["turns_total"] == 2.0
 

@@ -4,7 +4,8 @@ turn count, her knee angles live, and each correction shown at its moment.
 For video input every frame of the input is drawn on and written with its own
 timestamp, so the annotated video has the input's frame count and duration (and its
 sound).  For motion capture (no picture) the clean 3D skeleton is filmed by a virtual
-camera in front of her first facing, far enough to keep her whole path in view.
+camera in front of her first facing, far enough to keep her whole path in view; 2D
+keypoints without their video are drawn on a plain canvas of the image's size.
 
 What is drawn where is decided by small pure functions of the analysis (``step_at``,
 ``turn_label``, ``corrections_at``, ``hud_lines``); Pillow draws it (a font with the
@@ -31,7 +32,7 @@ CORRECTION_BEFORE_S = 0.3
 CORRECTION_AFTER_S = 2.5
 MIN_CONFIDENCE = 0.3  # joints less sure than this are not drawn
 LEFT, RIGHT, CENTRE = (70, 170, 255), (255, 140, 50), (240, 240, 240)
-WARN = (235, 60, 60)
+WARN_DARK = (120, 0, 0)
 MOCAP_SIZE = (960, 540)
 MOCAP_BACKGROUND = (28, 30, 38)
 THUMB_WIDTH = 320
@@ -148,18 +149,24 @@ def draw_skeleton(draw, points: np.ndarray, confidence: np.ndarray, *, width: in
         draw.ellipse([x - r, y - r, x + r, y + r], fill=(255, 255, 255))
 
 
-def _panel(draw, xy: tuple[int, int], lines: list[str], face, *, fill, text) -> None:
-    """Lines of text on a dark, rounded panel with its top-left corner at ``xy``."""
+def _panel(img, draw, xy: tuple[int, int], lines: list[str], face, *, fill,
+           opacity: float) -> None:
+    """Lines of white text on a darkened box (``fill`` at ``opacity``) whose top-left
+    corner is ``xy``; only the box's pixels are blended."""
+    from PIL import Image
+
     if not lines:
         return
     size = face.size
-    widths = [draw.textlength(line, font=face) for line in lines]
     x, y = xy
-    box = [x, y, x + max(widths) + size, y + len(lines) * size * 1.25 + size * 0.5]
-    draw.rounded_rectangle(box, radius=size // 3, fill=fill)
+    w = int(max(draw.textlength(line, font=face) for line in lines) + size)
+    h = int(len(lines) * size * 1.25 + size * 0.5)
+    box = (x, y, min(img.size[0], x + w), min(img.size[1], y + h))
+    region = img.crop(box)
+    img.paste(Image.blend(region, Image.new("RGB", region.size, fill), opacity), box)
     for k, line in enumerate(lines):
         draw.text((x + size // 2, y + size * 0.25 + k * size * 1.25), line, font=face,
-                  fill=text)
+                  fill=(255, 255, 255))
 
 
 def annotate_frame(rgb: np.ndarray, points: np.ndarray, confidence: np.ndarray,
@@ -182,9 +189,8 @@ def annotate_frame(rgb: np.ndarray, points: np.ndarray, confidence: np.ndarray,
     """
     from PIL import Image, ImageDraw
 
-    img = Image.fromarray(rgb).convert("RGBA")
-    layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(layer)
+    img = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(img)
     h = img.size[1]
     big, small = font(max(12, h // 24)), font(max(10, h // 34))
     draw_skeleton(draw, points, confidence, width=max(2, h // 220))
@@ -194,14 +200,13 @@ def annotate_frame(rgb: np.ndarray, points: np.ndarray, confidence: np.ndarray,
             draw.text((p[0] + small.size * 0.6, p[1] - small.size * 0.5),
                       drawable(f"{value:.0f}°", small), font=small, fill=(255, 255, 120),
                       stroke_width=2, stroke_fill=(0, 0, 0))
-    _panel(draw, (h // 40, h // 40), [drawable(x, big) for x in lines], big,
-           fill=(0, 0, 0, 150), text=(255, 255, 255))
+    _panel(img, draw, (h // 40, h // 40), [drawable(x, big) for x in lines], big,
+           fill=(0, 0, 0), opacity=0.6)
     shown = [drawable(x, small) for x in corrections[:3]]
     if shown:
         y = h - h // 40 - len(shown) * small.size * 1.25 - small.size * 0.5
-        _panel(draw, (h // 40, int(y)), shown, small, fill=(120, 0, 0, 190),
-               text=(255, 255, 255))
-    return np.asarray(Image.alpha_composite(img, layer).convert("RGB"))
+        _panel(img, draw, (h // 40, int(y)), shown, small, fill=WARN_DARK, opacity=0.75)
+    return np.asarray(img)
 
 
 def thumbnail(rgb: np.ndarray, *, width: int = THUMB_WIDTH) -> bytes:
@@ -259,6 +264,19 @@ def mocap_frames(motion: Motion) -> Iterator[tuple[float, np.ndarray, np.ndarray
         yield float(t), background.copy(), pixels
 
 
+def keypoint_frames(motion: Motion) -> Iterator[tuple[float, np.ndarray, np.ndarray]]:
+    """``(time_s, background, pixels)`` of 2D keypoints without their video: drawn on a
+    plain canvas of the image's size (its recorded size, else the keypoints' extent)."""
+    if motion.image_size is not None:
+        w, h = motion.image_size
+    else:
+        w, h = (int(np.nanmax(motion.positions[..., k])) + 40 for k in (0, 1))
+    background = np.empty((h + h % 2, w + w % 2, 3), np.uint8)
+    background[:] = MOCAP_BACKGROUND
+    for i, t in enumerate(motion.times):
+        yield float(t), background.copy(), motion.positions[i]
+
+
 def video_frames(path: Path, motion: Motion) -> Iterator[tuple[float, np.ndarray, np.ndarray]]:
     """``(time_s, rgb, pixels)`` for every frame of her video, with the Motion frame
     nearest in time."""
@@ -271,8 +289,8 @@ def video_frames(path: Path, motion: Motion) -> Iterator[tuple[float, np.ndarray
 def _source(motion: Motion, video: Path | None) -> dict:
     """Frames, rate, frame count, sound and per-frame confidence to draw from."""
     if video is None:
-        return {"frames": mocap_frames(motion), "fps": motion.fps, "total": motion.n_frames,
-                "sound": None,
+        frames = mocap_frames(motion) if motion.space == "world" else keypoint_frames(motion)
+        return {"frames": frames, "fps": motion.fps, "total": motion.n_frames, "sound": None,
                 "confidence": np.isfinite(motion.positions).all(axis=2).astype(float)}
     from .io.audio import read_audio
     from .io.video import probe_video

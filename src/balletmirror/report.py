@@ -23,7 +23,7 @@ from importlib import resources
 import numpy as np
 
 from .music import offsets
-from .summary import step_word
+from .summary import step_word, timing_words
 
 #: How each quantity is measured (criteria of the manual and metrics of the steps).
 HOW = {
@@ -164,8 +164,7 @@ def _music_headline(music: dict | None) -> str:
         return "no beat found"
     if music.get("lag_ms") is None:
         return f"{music['tempo_bpm']:.0f} BPM"
-    lag = music["lag_ms"]
-    return f"{abs(lag):.0f} ms {'late' if lag > 0 else 'early'}"
+    return timing_words(music)
 
 
 def _music_line(music: dict | None) -> str:
@@ -396,11 +395,13 @@ def music_figure(doc: dict) -> str | None:
 # ------------------------------------------------------------------ methods
 def methods(doc: dict, source: str) -> str:
     """How the headline numbers were measured and how sure they are."""
-    sure = sureness()[source]
-    pose = doc["pose"]
+    figures = sureness()
+    sure, pose = figures[source], doc["pose"]
+    coverage = 100 * (pose.get("coverage") or 0)
+    lag = figures.get("music") or {}
     rows = [
-        ("pose", f"{pose.get('backend')}; the person found on {100 * (pose.get('coverage') or 0):.0f}% "
-                 f"of frames; gaps, outliers and left/right swaps cleaned",
+        ("pose", f"{pose.get('backend')}; the person found on {coverage:.0f}% of frames; "
+                 "gaps, outliers and left/right swaps cleaned",
          "joints the model was unsure of are not drawn and not used"),
         ("steps", "rules on body signals that survive the camera (heights over the floor, "
                   "the working leg, the facing), see README",
@@ -412,10 +413,12 @@ def methods(doc: dict, source: str) -> str:
         ("technique", doc["technique"].get("score_mapping", ""),
          "a criterion the view or the source cannot judge is not scored (below)"),
         ("expression", (doc.get("expression") or {}).get("method", ""),
-         "style ordering on the studio: 100% of seeded pairs on every effort (README)"),
+         f"contrasting styles ordered on every effort in at least "
+         f"{100 * (figures.get('expression') or {}).get('ordering_min', 0):.0f}% of the "
+         "studio's seeded pairs"),
         ("music", (doc.get("music") or {}).get("method", "no soundtrack"),
-         "lag from video on the studio: within 40 ms in 8 of 12 cases, +34 ms late on "
-         "average (README)"),
+         f"lag from video on the studio: within 40 ms in {lag.get('lag_within_40ms')} of "
+         f"{lag.get('lag_cases')} cases, mean error {lag.get('lag_mae_ms')} ms"),
     ]
     body = "".join(f"<tr><td>{esc(a)}</td><td>{esc(b)}</td><td class='how'>{esc(c)}</td></tr>"
                    for a, b, c in rows)
@@ -457,8 +460,9 @@ def report_html(doc: dict, times: np.ndarray, series: dict[str, np.ndarray], *,
 <script>{get_plotlyjs()}</script>
 </head><body><main>
 <h1>balletmirror</h1>
-<div class="muted">{esc(title)} · {doc["source"]["kind"]} · {doc["source"]["duration_s"]:.1f} s,
-{doc["source"]["frames"]} frames at {doc["source"]["fps"]:.3g} fps · {esc(SOURCE_WORDS[source])}</div>
+<div class="muted">{esc(title)} · {doc["source"]["kind"]} ·
+{doc["source"]["duration_s"]:.1f} s, {doc["source"]["frames"]} frames at
+{doc["source"]["fps"]:.3g} fps · {esc(SOURCE_WORDS[source])}</div>
 {summary_cards(doc)}
 <h2>Timeline</h2>
 <div class="top"><div>{player}</div><div class="card"><h3>Click a step to see it</h3>

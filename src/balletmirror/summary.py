@@ -85,7 +85,7 @@ def technique_rows(technique: dict) -> list[tuple[str, str]]:
     unjudged = sorted({r["criterion"].replace("_", " ") for r in technique["not_assessable"]})
     if unjudged:
         rows.append(("  not judged", ", ".join(unjudged) + " (this view or source cannot; "
-                                                           "see results.json)"))
+                                                           "see report.html)"))
     return rows
 
 
@@ -112,6 +112,17 @@ def expression_rows(expression: dict, *, limit: int = 6) -> list[tuple[str, str]
 STEADY = 0.15  # consistency under which the accents keep no steady relation to the beat
 
 
+def timing_words(music: dict) -> str:
+    """Her timing in words: "on the beat" (within 40 ms), "N ms late" or "early", or
+    "no steady timing to the beat" when the consistency is under :data:`STEADY`."""
+    lag = music["lag_ms"]
+    if music["consistency"] < STEADY:
+        return "no steady timing to the beat"
+    if abs(lag) < 40:
+        return "on the beat"
+    return f"{lag:.0f} ms late" if lag > 0 else f"{-lag:.0f} ms early"
+
+
 def music_rows(music: dict | None) -> list[tuple[str, str]]:
     """On the music: tempo, how early or late, the score; or why not."""
     if music is None:
@@ -121,12 +132,7 @@ def music_rows(music: dict | None) -> list[tuple[str, str]]:
         return [("music", "no beat found in the soundtrack: timing not measured")]
     if music["lag_ms"] is None:
         return [("music", f"{music['tempo_bpm']:.0f} BPM, no movement accent to time")]
-    lag = music["lag_ms"]
-    when = "on the beat" if abs(lag) < 40 else (f"{lag:.0f} ms late" if lag > 0
-                                                 else f"{-lag:.0f} ms early")
-    if music["consistency"] < STEADY:
-        when = "no steady timing to the beat"
-    rows = [("music", f"{music['tempo_bpm']:.0f} BPM; {when} (consistency "
+    rows = [("music", f"{music['tempo_bpm']:.0f} BPM; {timing_words(music)} (consistency "
                       f"{music['consistency']:.2f}); on the music {music['on_music_score']:.0f}"
                       f"/100 over {music['accents']} accents")]
     late = [p for p in music["per_step"] if p["lag_ms"] is not None and abs(p["lag_ms"]) >= 80]

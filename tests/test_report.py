@@ -1,0 +1,73 @@
+"""report.html and the output folder: self-contained, every section present, nothing
+overwritten."""
+
+import json
+import re
+
+import pytest
+
+from balletmirror.demo import demo_motion
+from balletmirror.errors import InputError
+from balletmirror.output import check_outdir, write_outputs
+from balletmirror.pipeline import analyze_motion, results_document
+from balletmirror.report import fmt, lanes, report_html, sureness, thumb_time
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    return analyze_motion(demo_motion(fps=25.0), source={"path": None, "kind": "npz",
+                                                          "fps": 25.0, "frames": 325,
+                                                          "duration_s": 13.0})
+
+
+def test_report_is_self_contained_with_every_section(analysis):
+    doc = results_document(analysis)
+    page = report_html(doc, analysis.kinematics.times, analysis.kinematics.series,
+                       thumbs={0: b"\xff\xd8jpeg"}, video="annotated.mp4")
+    from plotly.offline import get_plotlyjs
+
+    bundle = get_plotlyjs()
+    assert bundle in page  # plotly.js is inlined, not fetched from a CDN
+    ours = page.replace(bundle, "")
+    assert "<script src=" not in ours and not re.search(r"(src|href)=\"https?:", ours)
+    assert page.count('class="block"') == len(doc["steps"]) > 0
+    assert page.count('class="card step"') == len(doc["steps"])
+    for div in ("plot-knees", "plot-turns", "plot-efforts"):
+        assert f'id="{div}"' in page
+    assert "plot-music" not in page  # no soundtrack: no music plot
+    assert "no soundtrack" in page
+    assert 'src="annotated.mp4"' in page and "data:image/jpeg;base64," in page
+    assert "What this view could not judge" in page and "How each number was measured" in page
+    assert "@media print" in page
+    pirouette = next(k for k, s in enumerate(doc["steps"]) if s["step"] == "pirouette")
+    start = doc["steps"][pirouette]["start_s"]
+    assert f'id="block-{pirouette}" data-seek="{start:.3f}"' in page
+
+
+def test_sureness_quotes_the_benchmark():
+    figures = sureness()
+    for source in ("video", "mocap"):
+        assert 0 < figures[source]["f1"] <= 1 and figures[source]["metric_mae"]
+    assert figures["music"]["lag_cases"] > 0
+
+
+def test_timeline_lanes_and_helpers():
+    steps = [{"start_s": 0, "end_s": 2}, {"start_s": 1, "end_s": 3}, {"start_s": 2, "end_s": 4},
+             {"start_s": 2.5, "end_s": 5}]
+    assert lanes(steps) == [0, 1, 0, 2]
+    assert fmt(0.123456) == "0.123" and fmt(123.4, "deg") == "123 deg" and fmt(None) == "n/a"
+    step = {"start_s": 1.0, "end_s": 3.0, "corrections": [], "criteria": [{"at_s": 2.5}]}
+    assert thumb_time(step) == 2.5
+    assert thumb_time({**step, "criteria": []}) == 2.0
+
+
+def test_outputs_of_mocap_input(tmp_path, analysis):
+    out = tmp_path / "o"
+    paths = write_outputs(analysis, out, video=None)
+    assert {p.name for p in out.iterdir()} == {"results.json", "kinematics.csv", "motion.npz",
+                                               "motion.trc", "annotated.mp4", "report.html"}
+    assert set(paths) >= {"results", "report", "annotated", "trc"}
+    assert json.loads((out / "results.json").read_text())["schema"] == "balletmirror.results/1"
+    with pytest.raises(InputError, match="--force"):
+        check_outdir(out, force=False)
+    assert check_outdir(out, force=True) == out
