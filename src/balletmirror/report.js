@@ -38,5 +38,15 @@
       document.body.dataset.videoAt = String(player.currentTime);
     });
   }
+  // Each plot was drawn as the page was parsed, before the grid knew its columns.
+  function fitPlots() {
+    if (!window.Plotly) return;
+    document.querySelectorAll(".js-plotly-plot").forEach(function (div) {
+      window.Plotly.Plots.resize(div);
+    });
+  }
+  fitPlots();
+  window.addEventListener("load", fitPlots);
+  window.addEventListener("beforeprint", fitPlots);
   window.balletmirrorSeek = seek;
 })();

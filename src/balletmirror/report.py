@@ -307,8 +307,9 @@ def _figure_html(fig, div_id: str) -> str:
     import plotly.io as pio
 
     fig.update_layout(template="plotly_white", margin={"l": 55, "r": 15, "t": 50, "b": 45},
-                      height=360, legend={"orientation": "h", "y": -0.2})
+                      autosize=True, legend={"orientation": "h", "y": -0.25})
     return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id,
+                       default_width="100%", default_height="380px",
                        config={"displaylogo": False, "responsive": True})
 
 
@@ -392,6 +393,60 @@ def music_figure(doc: dict) -> str | None:
     return _figure_html(fig, "plot-music")
 
 
+# ------------------------------------------------------------------ expression
+#: (label, path in ``expression.whole``, units, how it is measured)
+EXPRESSION_ROWS = (
+    ("Weight", ("efforts", "weight"), "H²/s²", "peak kinetic energy per unit mass of the "
+     "body's segments (95th percentile), Larboulette & Gibet 2015"),
+    ("Time", ("efforts", "time"), "H/s²", "mean acceleration of the segments"),
+    ("Space", ("efforts", "space"), "ratio", "path over displacement of head, hands and "
+     "feet (1 = straight)"),
+    ("Flow", ("efforts", "flow"), "H/s³", "mean jerk of the segments (high = free)"),
+    ("quantity of motion", ("quantity_of_motion",), "H/s", "mass-weighted mean speed "
+     "(Camurri et al. 2003)"),
+    ("expansiveness", ("expansiveness",), "H", "mean reach of head, hands and feet from "
+     "the pelvis (her kinesphere)"),
+    ("contraction index", ("contraction_index",), "0-1", "convex hull over bounding box "
+     "of the keypoints (high = gathered in), Camurri et al. 2003"),
+    ("smoothness (SPARC)", ("smoothness", "sparc"), "", "spectral arc length of the "
+     "body's speed, closer to 0 = smoother (Balasubramanian et al. 2015)"),
+    ("smoothness (LDLJ)", ("smoothness", "ldlj"), "", "log dimensionless jerk, closer to "
+     "0 = smoother (Hogan & Sternad 2009)"),
+    ("arm symmetry", ("symmetry_index", "arms"), "%", "Robinson's symmetry index of the "
+     "arms' paths (0 = symmetric)"),
+    ("leg symmetry", ("symmetry_index", "legs"), "%", "the same for the legs"),
+    ("balance", ("balance", "over_base_share"), "share", "frames with the centre of mass "
+     "over the feet on the floor"),
+    ("head tilt", ("head", "tilt_deg"), "deg", "the head's tilt from the trunk's axis"),
+)
+
+
+def _lookup(block: dict, path: tuple[str, ...]):
+    for key in path:
+        block = (block or {}).get(key) if isinstance(block, dict) else None
+    return block
+
+
+def expression_table(doc: dict) -> str:
+    """The whole performance's expressive descriptors, each with how it is measured;
+    the efforts with their place on the -1..1 scale against the neutral dancer."""
+    whole = (doc.get("expression") or {}).get("whole") or {}
+    if not whole:
+        return "<p>No expression measured.</p>"
+    scales = whole.get("scales") or {}
+    rows = []
+    for label, path, units, how in EXPRESSION_ROWS:
+        value = _lookup(whole, path)
+        scale = scales.get(path[1]) if path[0] == "efforts" else None
+        extra = f" (scale {scale:+.2f})" if scale is not None else ""
+        rows.append(f'<tr><td>{esc(label)}</td><td class="num">{esc(fmt(value, units))}'
+                    f'{esc(extra)}</td><td class="how">{esc(how)}</td></tr>')
+    return (f'<p><b>{esc(whole.get("reading", ""))}</b> <span class="how">(H = her body '
+            f'height; scales from -1 to 1 against the studio\'s neutral dancer)</span></p>'
+            f'<table><tr><th>quality</th><th>value</th><th>how it is measured</th></tr>'
+            f'{"".join(rows)}</table>')
+
+
 # ------------------------------------------------------------------ methods
 def methods(doc: dict, source: str) -> str:
     """How the headline numbers were measured and how sure they are."""
@@ -470,6 +525,8 @@ def report_html(doc: dict, times: np.ndarray, series: dict[str, np.ndarray], *,
 video.</p></div></div>
 <h2>Steps</h2>
 <div class="steps">{cards or "<p>No step was recognised.</p>"}</div>
+<h2>Expression</h2>
+<div class="card">{expression_table(doc)}</div>
 <h2>Plots</h2>
 <div class="plots">{"".join(f'<div class="plot card">{p}</div>' for p in plots if p)}</div>
 <h2>What this view could not judge</h2>
