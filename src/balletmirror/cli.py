@@ -78,9 +78,39 @@ def analyze(
         "video's own soundtrack.")] = None,
     no_report: Annotated[bool, typer.Option(
         "--no-report", help="Skip annotated.mp4 and report.html (data files only).")] = False,
+    reference: Annotated[Optional[Path], typer.Option(
+        "--reference", help="A reference performance of the same enchaînement (video, "
+        "mocap or a saved Motion) to compare her with.")] = None,
 ) -> None:
     """Analyse a performance: pose, cleaning, steps, technique, expression, music ->
     OUTDIR/results.json, report.html, annotated.mp4, kinematics.csv, motion.npz/.trc."""
+    _run(input_path, reference, outdir=outdir, force=force, as_json=as_json, quiet=quiet,
+         music=music, no_report=no_report)
+
+
+@app.command("compare")
+def compare_command(
+    her: Annotated[Path, typer.Argument(metavar="A", help="Her performance.")],
+    ref: Annotated[Path, typer.Argument(metavar="B", help="The reference performance.")],
+    outdir: OutOpt = None,
+    force: ForceOpt = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results.json to stdout.")] = False,
+    quiet: QuietOpt = False,
+    no_report: Annotated[bool, typer.Option(
+        "--no-report", help="Skip annotated.mp4 and report.html (data files only).")] = False,
+) -> None:
+    """Compare performance A with the reference B: aligned in time, mirrored sides
+    handled -> OUTDIR/results.json (its `reference` block) and the report."""
+    _run(her, ref, outdir=outdir, force=force, as_json=as_json, quiet=quiet, music=None,
+         no_report=no_report)
+
+
+def _run(input_path: Optional[Path], reference: Optional[Path], *, outdir: Optional[Path],
+         force: bool, as_json: bool, quiet: bool, music: Optional[Path],
+         no_report: bool) -> None:
+    """analyze / compare: read, analyse, compare, write, summarise."""
+    import dataclasses
+
     from .io import detect_kind
     from .output import check_outdir, write_data
     from .pipeline import results_document
@@ -92,6 +122,11 @@ def analyze(
     if demo:
         input_path = _render_demo(out, console, quiet=quiet)
     analysis = _analyse(input_path, console, quiet=quiet, music=music)
+    if reference is not None:
+        from .compare import compare
+
+        ref = _analyse(reference, console, quiet=quiet, music=None)
+        analysis = dataclasses.replace(analysis, reference=compare(analysis, ref))
     paths = write_data(analysis, out)
     if not no_report:
         paths.update(_write_views(analysis, out, console, quiet=quiet,

@@ -62,6 +62,7 @@ class Analysis:
     technique: dict
     expression: dict
     music: dict | None
+    reference: dict | None = None  # the comparison with a reference (balletmirror.compare)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -174,5 +175,5 @@ def results_document(analysis: Analysis) -> dict:
         "technique": analysis.technique,
         "expression": analysis.expression,
         "music": analysis.music,
-        "reference": None,
+        "reference": analysis.reference,
     })

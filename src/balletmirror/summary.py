@@ -29,6 +29,7 @@ def summary_rows(analysis: Analysis) -> list[tuple[str, str]]:
     rows += technique_rows(analysis.technique)
     rows += expression_rows(analysis.expression)
     rows += music_rows(analysis.music)
+    rows += reference_rows(analysis.reference)
     return rows
 
 
@@ -157,3 +158,28 @@ def render_summary(console: Console, analysis: Analysis, paths: dict[str, Path])
     console.print(rows_table(summary_rows(analysis)))
     for name, path in paths.items():
         console.print(f"[dim]{name}:[/] {path}")
+
+
+def reference_rows(reference: dict | None, *, limit: int = 6) -> list[tuple[str, str]]:
+    """Against the reference: side, tempo, similarity, missing steps, the largest
+    differences; nothing without a reference."""
+    if reference is None:
+        return []
+    src = reference["source"].get("path") or "the reference"
+    side = "danced on the other side (mirrored)" if reference["mirrored"] else "same side"
+    r = reference["tempo_ratio"]
+    pace = "the same tempo" if abs(r - 1) < 0.03 else \
+        f"{abs(r - 1):.0%} {'slower' if r > 1 else 'faster'} than the reference"
+    sim = reference["similarity"]
+    rows = [("reference", f"{src}: {side}; {pace}; similarity "
+                          f"{'n/a' if sim is None else f'{sim:.0f}/100'}")]
+    for m in reference["missing"]:
+        rows.append(("  missing", f"{step_word(m['step'])} (the reference's at "
+                                  f"{m['reference_start_s']:.1f} s)"))
+    for e in reference["extra"][:3]:
+        rows.append(("  extra", f"{step_word(e['step'])} at {e['start_s']:.1f} s"))
+    words = [(s["her_start_s"], d["message"]) for s in reference["steps"] if s["matched"]
+             for d in s["differences"]]
+    for t, message in words[:limit]:
+        rows.append((f"  {t:5.2f} s", message))
+    return rows

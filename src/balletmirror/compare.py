@@ -1,0 +1,448 @@
+"""Comparison with a reference performance: the same enchaînement, hers and another's.
+
+1. **Features that survive the camera, the body and the room** (:func:`features`),
+   one row per frame: the joint angles of the kinematics (knees, hips' flexion and
+   abduction, shoulders' elevation, elbows, the trunk's inclination; degrees over
+   ``ANGLE_SCALE_DEG``), each foot's lift over the floor and the pelvis's drop from
+   standing (body heights over ``HEIGHT_SCALE_H``), and the facing's rate of turn
+   (turns per second).  Both performances are resampled to ``RATE_HZ``.
+2. **Alignment** by dynamic time warping (``dtaidistance``, Apache-2.0, C core:
+   multivariate squared-Euclidean cost, a Sakoe-Chiba band wide enough for the two
+   lengths' difference plus ``BAND`` of the longer, and a penalty on every
+   non-diagonal move so that where both dance at the same pace the path stays
+   diagonal; a pause or a faster tempo bends the path, a step danced by one and not
+   the other makes it run straight along one axis (a gap).
+3. **Mirror**: the reference danced on the other side is the reference with left and
+   right swapped and the turns reversed (:func:`mirrored`); whichever of the two
+   aligns at the lower cost is used, and said.
+4. **Timing**: the path's least-squares line ``t_her = t0 + r * t_ref`` gives the
+   tempo ratio ``r`` (above 1: she is slower); a step's timing is how far her start
+   lies from where that line puts the reference's start (positive: behind, late).
+5. **Steps**: each reference step is carried into her time along the path and
+   matched with her step of the same name (sides mirrored) that overlaps it most;
+   a reference step with no match is reported missing, a step of hers with none
+   extra.  For a matched pair: the metrics both have (leg height, plié depth, passé
+   height, turns, jump height...), the mean difference of each joint angle over the
+   aligned frames (those of ``REPORT_ANGLE_DEG`` or more are reported in words), the
+   amplitude ratio (her range of the angles over the reference's), their Laban
+   efforts side by side, and a similarity.
+6. **Similarity** of a step: ``100 * max(0, 1 - d / SIMILARITY_ZERO_DEG)`` with ``d`` the
+   root mean square, over the aligned frames and the joint angles, of her angle
+   minus the reference's (degrees); the performance's is the mean over the
+   reference's steps, a missing step counting 0.  A performance compared with itself
+   scores 100.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .pipeline import Analysis
+from .skeleton import mirror_name
+from .summary import step_word
+
+RATE_HZ = 10.0
+ANGLE_SCALE_DEG = 30.0
+HEIGHT_SCALE_H = 0.1
+BAND = 0.3  # of the longer performance, beyond the difference of their lengths
+PENALTY = 0.1  # cost of a non-diagonal move, in squared feature units
+ANGLES = ("left_knee_angle", "right_knee_angle", "left_hip_flexion", "right_hip_flexion",
+          "left_hip_abduction", "right_hip_abduction", "left_shoulder_elevation",
+          "right_shoulder_elevation", "left_elbow_angle", "right_elbow_angle",
+          "trunk_inclination")
+REPORT_ANGLE_DEG = 10.0
+SIMILARITY_ZERO_DEG = 45.0
+MIN_GAP_S = 0.8
+#: metric -> (units, words for "more" and "less" as her value against the reference's)
+METRIC_WORDS = {
+    "leg_height": ("deg", "higher", "lower"),
+    "whip_height": ("deg", "higher", "lower"),
+    "min_knee_angle": ("deg", "shallower", "deeper"),
+    "passe_height": ("of the knee's height", "higher", "lower"),
+    "releve_height_m": ("m", "higher", "lower"),
+    "height": ("m", "higher", "lower"),
+    "airtime_s": ("s", "longer", "shorter"),
+    "hold_s": ("s", "longer", "shorter"),
+    "extension_m": ("m", "further", "shorter"),
+}
+#: smallest difference worth a word, by units
+NOTICE = {"deg": 3.0, "m": 0.03, "s": 0.05, "of the knee's height": 0.05, "turns": 0.25}
+#: steps that may be read as one another when the difference is what is compared
+FAMILIES = ({"tendu", "degage", "rond_de_jambe", "developpe", "grand_battement", "passe",
+             "arabesque", "attitude"}, {"pirouette", "fouette"}, {"plie", "releve", "balance"},
+            {"jump"}, {"port_de_bras"}, {"travel"})
+GESTURES = FAMILIES[0]
+LIMB_WORDS = {"knee_angle": "knee", "hip_flexion": "leg (hip flexion)",
+              "hip_abduction": "leg (to the side)", "shoulder_elevation": "arm",
+              "elbow_angle": "elbow", "trunk_inclination": "trunk"}
+
+
+# ------------------------------------------------------------------ features
+def feature_names(analysis: Analysis) -> list[str]:
+    """The angle series this analysis has, then the heights and the turn rate."""
+    known = [n for n in ANGLES if n in analysis.kinematics.series
+             and np.isfinite(analysis.kinematics[n]).mean() > 0.5]
+    return known + ["left_lift", "right_lift", "drop", "turn_rate"]
+
+
+def _column(analysis: Analysis, name: str) -> np.ndarray:
+    kin, sig = analysis.kinematics, analysis.signals
+    if name in ("left_lift", "right_lift"):
+        return sig.lift[name.split("_")[0]] / HEIGHT_SCALE_H
+    if name == "drop":
+        return sig.drop / HEIGHT_SCALE_H
+    if name == "turn_rate":
+        yaw = _filled(kin["yaw"])
+        return np.gradient(yaw, kin.times) / 360.0
+    return kin[name] / ANGLE_SCALE_DEG
+
+
+def _filled(x: np.ndarray) -> np.ndarray:
+    known = np.isfinite(x)
+    if known.sum() < 2:
+        return np.zeros_like(x)
+    idx = np.arange(len(x))
+    return np.interp(idx, idx[known], x[known])
+
+
+def features(analysis: Analysis, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``(times, F)``: the named features resampled to ``RATE_HZ`` (gaps interpolated)."""
+    times = analysis.kinematics.times
+    grid = np.arange(times[0], times[-1] + 1e-9, 1.0 / RATE_HZ)
+    cols = [np.interp(grid, times, _filled(_column(analysis, n))) for n in names]
+    return grid, np.column_stack(cols)
+
+
+def mirrored(F: np.ndarray, names: list[str]) -> np.ndarray:
+    """The features of the same dance on the other side: left and right swapped, the
+    turns reversed."""
+    out = F.copy()
+    for k, name in enumerate(names):
+        if name == "turn_rate":
+            out[:, k] = -F[:, k]
+        elif name.startswith(("left_", "right_")):
+            out[:, k] = F[:, names.index(mirror_name(name))]
+    return out
+
+
+# ------------------------------------------------------------------ alignment
+def align(Fa: np.ndarray, Fb: np.ndarray) -> tuple[np.ndarray, float]:
+    """The DTW path (pairs of row indices, (k, 2)) and its cost per step of the path."""
+    from dtaidistance import dtw, dtw_ndim
+
+    n, m = len(Fa), len(Fb)
+    window = abs(n - m) + int(BAND * max(n, m)) + 2
+    _, paths = dtw_ndim.warping_paths(np.ascontiguousarray(Fa, dtype=np.double),
+                                      np.ascontiguousarray(Fb, dtype=np.double),
+                                      window=window, penalty=PENALTY, use_c=True)
+    path = np.array(dtw.best_path(paths), dtype=int)
+    cost = float(np.mean(np.sum((Fa[path[:, 0]] - Fb[path[:, 1]]) ** 2, axis=1)))
+    return path, cost
+
+
+def tempo_line(ta: np.ndarray, tb: np.ndarray, gap_list: list[dict] | None = None
+               ) -> tuple[float, float]:
+    """``(t0, r)`` of ``t_her = t0 + r * t_ref`` fitted to the path by least squares,
+    one intercept per stretch between gaps (a skipped step shifts the clock, it does
+    not change the tempo), the path inside gaps left out; ``t0`` is the first
+    stretch's intercept."""
+    label = np.zeros(len(ta), dtype=int)
+    keep = np.ones(len(ta), dtype=bool)
+    for g in gap_list or []:
+        inside = (ta >= g["her_s"][0]) & (ta <= g["her_s"][1]) & \
+            (tb >= g["reference_s"][0]) & (tb <= g["reference_s"][1])
+        keep &= ~inside
+        label[tb > g["reference_s"][1]] += 1
+    x, y, lab = tb[keep], ta[keep], label[keep]
+    if len(x) < 2:
+        return 0.0, 1.0
+    r, t0 = _segment_fit(x, y, lab)
+    for _ in range(3):  # refit without the stretches the line misses by over 0.3 s
+        near = np.abs(y - (t0[lab] + r * x)) <= 0.3
+        if near.sum() < 2 or near.all():
+            break
+        r, t0 = _segment_fit(x[near], y[near], lab[near], n_labels=len(t0))
+    return float(t0[lab.min()]), r
+
+
+def _segment_fit(x: np.ndarray, y: np.ndarray, lab: np.ndarray, *,
+                 n_labels: int | None = None) -> tuple[float, np.ndarray]:
+    """Least-squares slope shared by all stretches, one intercept each."""
+    n = n_labels or int(lab.max()) + 1
+    xc, yc = x.astype(float).copy(), y.astype(float).copy()
+    t0 = np.zeros(n)
+    for k in np.unique(lab):
+        xc[lab == k] -= x[lab == k].mean()
+        yc[lab == k] -= y[lab == k].mean()
+    r = float(np.sum(xc * yc) / max(np.sum(xc * xc), 1e-12))
+    for k in range(n):
+        t0[k] = np.mean(y[lab == k] - r * x[lab == k]) if (lab == k).any() else \
+            np.mean(y - r * x)
+    return r, t0
+
+
+def _intercept(t_ref: float, ta: np.ndarray, tb: np.ndarray, r: float) -> float:
+    """Her clock's offset around ``t_ref``: the median of ``t_her - r t_ref`` over the
+    path within 2 s of it."""
+    near = np.abs(tb - t_ref) <= 2.0
+    return float(np.median((ta - r * tb)[near])) if near.any() else float(np.median(ta - r * tb))
+
+
+def to_her_time(t_ref: float, ta: np.ndarray, tb: np.ndarray) -> float:
+    """Where the path carries a reference time into hers (the mean of the aligned
+    times at that instant)."""
+    k = np.abs(tb - t_ref)
+    return float(np.mean(ta[k <= k.min() + 1e-9]))
+
+
+def gaps(ta: np.ndarray, tb: np.ndarray) -> list[dict]:
+    """Stretches where one performance advances ``MIN_GAP_S`` or more while the other
+    stands still on the path: a step one danced and the other did not."""
+    out = []
+    for mine, other, who in ((ta, tb, "missing"), (tb, ta, "extra")):
+        start = 0
+        for k in range(1, len(ta) + 1):
+            if k == len(ta) or mine[k] - mine[start] > 1.5 / RATE_HZ:
+                if other[k - 1] - other[start] >= MIN_GAP_S:
+                    out.append({"kind": who, "her_s": [round(float(ta[start]), 2),
+                                                       round(float(ta[k - 1]), 2)],
+                                "reference_s": [round(float(tb[start]), 2),
+                                                round(float(tb[k - 1]), 2)]})
+                start = k
+    return out
+
+
+# ------------------------------------------------------------------ steps
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def _family(name: str) -> set[str]:
+    return next((f for f in FAMILIES if name in f), {name})
+
+
+def _candidates(hers: list[dict], s: dict, span: tuple[float, float], used: set[int],
+                side: str | None) -> list[tuple[float, bool, int]]:
+    """(overlap, same name, index) of her unused steps of the reference step's family
+    on the right side that overlap its span carried into her time."""
+    out = []
+    for i, h in enumerate(hers):
+        if i in used or h["step"] not in _family(s["step"]) or \
+                (side and h.get("side") not in (side, None)):
+            continue
+        o = _overlap(*span, h["start_s"], h["end_s"])
+        if o > 0:
+            out.append((o, h["step"] == s["step"], i))
+    return out
+
+
+def match_steps(hers: list[dict], ref: list[dict], ta: np.ndarray, tb: np.ndarray, *,
+                mirror: bool) -> list[tuple[int | None, int]]:
+    """(her step index or None, reference step index) for every reference step: her
+    step of the same name overlapping it most, else one of its family (an arabesque
+    danced low may be read as a dégagé) overlapping half of it."""
+    used: set[int] = set()
+    out = []
+    for j, s in enumerate(ref):
+        span = (to_her_time(s["start_s"], ta, tb), to_her_time(s["end_s"], ta, tb))
+        side = s.get("side")
+        if mirror and side:
+            side = "left" if side == "right" else "right"
+        found = _candidates(hers, s, span, used, side)
+        same = [c for c in found if c[1]]
+        close = [c for c in found if c[0] >= 0.5 * (span[1] - span[0])]
+        best = max(same or close, default=None)
+        if best is not None:
+            used.add(best[2])
+        out.append((None if best is None else best[2], j))
+    return out
+
+
+def _angle_rows(her: Analysis, ref: Analysis, pairs: np.ndarray, ta: np.ndarray,
+                tb: np.ndarray, span_her: tuple[float, float], mirror: bool) -> dict:
+    """Mean difference (deg) of each joint angle over the aligned frames inside the
+    step, the RMS over all of them, and the amplitude ratio."""
+    inside = (ta >= span_her[0]) & (ta <= span_her[1])
+    if inside.sum() < 2:
+        return {"rms_deg": None, "angles": {}, "amplitude_ratio": None}
+    diffs, ranges = {}, []
+    all_d = []
+    for name in ANGLES:
+        if name not in her.kinematics.series:
+            continue
+        ref_name = mirror_name(name) if mirror and name.startswith(("left_", "right_")) \
+            else name
+        x = np.interp(ta[inside], her.kinematics.times, _filled(her.kinematics[name]))
+        y = np.interp(tb[inside], ref.kinematics.times, _filled(ref.kinematics[ref_name]))
+        if not (np.isfinite(her.kinematics[name]).any() and
+                np.isfinite(ref.kinematics[ref_name]).any()):
+            continue
+        d = x - y
+        diffs[name] = float(np.mean(d))
+        all_d.append(d)
+        if np.ptp(y) > 10.0:
+            ranges.append(np.ptp(x) / np.ptp(y))
+    rms = float(np.sqrt(np.mean(np.square(all_d)))) if all_d else None
+    return {"rms_deg": rms, "angles": diffs,
+            "amplitude_ratio": float(np.median(ranges)) if ranges else None}
+
+
+def similarity(rms_deg: float | None) -> float | None:
+    """100 for identical angles, 0 at ``SIMILARITY_ZERO_DEG`` RMS difference."""
+    if rms_deg is None:
+        return None
+    return round(100.0 * max(0.0, 1.0 - rms_deg / SIMILARITY_ZERO_DEG), 1)
+
+
+def metric_differences(her: dict, ref: dict) -> list[dict]:
+    """The step metrics both have, her value against the reference's, in words."""
+    out = []
+    name = step_word(ref["step"])
+    for key, (units, more, less) in METRIC_WORDS.items():
+        a, b = her["metrics"].get(key), ref["metrics"].get(key)
+        if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
+            continue
+        d = float(a) - float(b)
+        if abs(d) < NOTICE.get(units, 0.0):
+            continue
+        out.append({"what": key, "her": a, "reference": b, "difference": round(d, 4),
+                    "units": units,
+                    "message": f"your {name} {key.replace('_', ' ')} is {abs(d):.3g} "
+                               f"{units} {more if d > 0 else less} than the reference's"})
+    if abs((her.get("turns") or 0) - (ref.get("turns") or 0)) >= NOTICE["turns"]:
+        out.append({"what": "turns", "her": her.get("turns"), "reference": ref.get("turns"),
+                    "difference": (her.get("turns") or 0) - (ref.get("turns") or 0),
+                    "units": "turns",
+                    "message": f"you turned {her.get('turns') or 0:g} where the reference "
+                               f"turned {ref.get('turns') or 0:g}"})
+    return out
+
+
+def peak_elevation(analysis: Analysis, start_s: float, end_s: float) -> float | None:
+    """The highest rise of either leg from hanging down within the span, degrees."""
+    w = analysis.signals.window(start_s, end_s)
+    peaks = [np.nanmax(analysis.signals.elevation[s][w]) for s in ("left", "right")
+             if np.isfinite(analysis.signals.elevation[s][w]).any()]
+    return float(max(peaks)) if peaks else None
+
+
+def elevation_difference(her: Analysis, ref: Analysis, h: dict, s: dict) -> list[dict]:
+    """For a gesture whose names differ (no shared leg-height metric): her working
+    leg's highest elevation against the reference's."""
+    if s["step"] not in GESTURES or "leg_height" in h["metrics"] and \
+            "leg_height" in s["metrics"]:
+        return []
+    a, b = peak_elevation(her, h["start_s"], h["end_s"]), \
+        peak_elevation(ref, s["start_s"], s["end_s"])
+    if a is None or b is None or abs(a - b) < NOTICE["deg"]:
+        return []
+    d = a - b
+    return [{"what": "leg_height", "her": round(a, 2), "reference": round(b, 2),
+             "difference": round(d, 2), "units": "deg",
+             "message": f"your {step_word(s['step'])} leg is {abs(d):.0f} deg "
+                        f"{'higher' if d > 0 else 'lower'} than the reference's"}]
+
+
+def _angle_messages(angles: dict[str, float], step: str) -> list[dict]:
+    out = []
+    for name, d in angles.items():
+        if abs(d) < REPORT_ANGLE_DEG:
+            continue
+        side = name.split("_")[0] if name.startswith(("left_", "right_")) else ""
+        kind = name.removeprefix("left_").removeprefix("right_")
+        limb = f"{side} {LIMB_WORDS.get(kind, kind)}".strip()
+        out.append({"what": name, "difference": round(d, 1), "units": "deg",
+                    "message": f"in your {step_word(step)} your {limb} angle is "
+                               f"{abs(d):.0f} deg {'larger' if d > 0 else 'smaller'} than "
+                               f"the reference's"})
+    return out
+
+
+def _efforts(analysis: Analysis, index: int | None) -> dict | None:
+    if index is None:
+        return None
+    step = analysis.steps[index]
+    for p in (analysis.expression or {}).get("phrases") or []:
+        if p["start_s"] == step["start_s"] and p["step"] == step["step"]:
+            return p.get("scales")
+    return None
+
+
+# ------------------------------------------------------------------ the comparison
+def _choose_side(her: Analysis, ref: Analysis, names: list[str]) -> dict:
+    """Align with the reference as danced and mirrored; keep the cheaper."""
+    ta_grid, Fa = features(her, names)
+    tb_grid, Fb = features(ref, names)
+    path, cost = align(Fa, Fb)
+    mpath, mcost = align(Fa, mirrored(Fb, names))
+    mirror = mcost < cost
+    use = mpath if mirror else path
+    return {"ta": ta_grid[use[:, 0]], "tb": tb_grid[use[:, 1]], "mirror": mirror,
+            "cost": min(cost, mcost), "other_cost": max(cost, mcost), "path": use}
+
+
+def _step_row(her: Analysis, ref: Analysis, i: int | None, j: int, al: dict,
+              line: tuple[float, float]) -> dict:
+    s = ref.steps[j]
+    row = {"reference_step": s["step"], "reference_side": s.get("side"),
+           "reference_start_s": s["start_s"], "reference_end_s": s["end_s"],
+           "matched": i is not None}
+    if i is None:
+        row.update(similarity=0.0, message=f"the reference's {step_word(s['step'])} at "
+                   f"{s['start_s']:.1f} s is missing from yours")
+        return row
+    h = her.steps[i]
+    angles = _angle_rows(her, ref, al["path"], al["ta"], al["tb"],
+                         (h["start_s"], h["end_s"]), al["mirror"])
+    expected = _intercept(s["start_s"], al["ta"], al["tb"], line[1]) + line[1] * s["start_s"]
+    row.update(her_index=i, her_step=h["step"], her_start_s=h["start_s"], her_end_s=h["end_s"],
+               her_side=h.get("side"), timing_ms=round(1000.0 * (h["start_s"] - expected)),
+               duration_ratio=round((h["end_s"] - h["start_s"]) /
+                                    max(s["end_s"] - s["start_s"], 1e-6), 3),
+               amplitude_ratio=None if angles["amplitude_ratio"] is None else
+               round(angles["amplitude_ratio"], 3),
+               angle_rms_deg=None if angles["rms_deg"] is None else round(angles["rms_deg"], 1),
+               similarity=similarity(angles["rms_deg"]),
+               differences=metric_differences(h, s) + elevation_difference(her, ref, h, s)
+               + _angle_messages(angles["angles"], s["step"]),
+               efforts={"her": _efforts(her, i), "reference": _efforts(ref, j)})
+    return row
+
+
+def compare(her: Analysis, ref: Analysis, *, reference_source: dict | None = None) -> dict:
+    """results.json's ``reference`` block: her performance against ``ref``."""
+    names = [n for n in feature_names(her) if n in feature_names(ref)]
+    al = _choose_side(her, ref, names)
+    gap_list = gaps(al["ta"], al["tb"])
+    line = tempo_line(al["ta"], al["tb"], gap_list)
+    pairs = match_steps(her.steps, ref.steps, al["ta"], al["tb"], mirror=al["mirror"])
+    rows = [_step_row(her, ref, i, j, al, line) for i, j in pairs]
+    matched = {i for i, _ in pairs if i is not None}
+    extra = [{"step": s["step"], "start_s": s["start_s"], "end_s": s["end_s"]}
+             for k, s in enumerate(her.steps) if k not in matched]
+    sims = [r["similarity"] for r in rows if r["similarity"] is not None]
+    her_span, ref_span = her.source.get("duration_s"), ref.source.get("duration_s")
+    return {
+        "source": reference_source or ref.source,
+        "mirrored": al["mirror"],
+        "mirror_cost_ratio": round(al["other_cost"] / max(al["cost"], 1e-9), 3),
+        "tempo_ratio": round(line[1], 4),
+        "offset_s": round(line[0], 3),
+        "duration_s": {"her": her_span, "reference": ref_span},
+        "similarity": round(float(np.mean(sims)), 1) if sims else None,
+        "similarity_definition": "100 * max(0, 1 - RMS joint-angle difference / "
+                                 f"{SIMILARITY_ZERO_DEG:g} deg) over the aligned frames; "
+                                 "overall: mean over the reference's steps (missing = 0)",
+        "alignment": {"method": "DTW (dtaidistance) on joint angles, foot lifts, pelvis "
+                                "drop and turn rate at 10 Hz; Sakoe-Chiba band, "
+                                "non-diagonal penalty",
+                      "cost": round(al["cost"], 4), "features": names,
+                      "path_s": [[round(float(a), 2), round(float(b), 2)]
+                                 for a, b in zip(al["ta"], al["tb"], strict=True)]},
+        "steps": rows,
+        "missing": [{"step": r["reference_step"], "reference_start_s": r["reference_start_s"],
+                     "reference_end_s": r["reference_end_s"]} for r in rows
+                    if not r["matched"]],
+        "extra": extra,
+        "gaps": gap_list,
+    }
