@@ -111,3 +111,21 @@ def test_compare_command(tmp_path):
     doc = json.loads((tmp_path / "o" / "results.json").read_text())
     assert doc["reference"]["mirrored"] is True and doc["reference"]["similarity"] > 50
     assert "reference" in proc.stdout and "mirrored" in proc.stdout
+
+
+def test_ghost_video_has_her_frames(tmp_path, reference):
+    import av
+
+    from balletmirror.ghost import normalised, pixels_of, render_ghost
+
+    her = _analysis("height=1.72; " + BASE.replace("right", "left"), 3)
+    result = compare(her, reference)
+    out = render_ghost(her, reference, result, tmp_path / "compare.mp4")
+    with av.open(str(out)) as c:
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    assert len(frames) == her.motion.n_frames
+    blue = (frames[10][..., 2] > 200) & (frames[10][..., 0] < 120)
+    orange = (frames[10][..., 0] > 200) & (frames[10][..., 2] < 120)
+    assert blue.sum() > 200 and orange.sum() > 200  # both skeletons drawn
+    n = normalised(pixels_of(her))
+    assert np.nanmedian(n[:, 0, 1]) == pytest.approx(-0.95, abs=0.1)  # nose near height 1

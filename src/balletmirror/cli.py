@@ -122,16 +122,18 @@ def _run(input_path: Optional[Path], reference: Optional[Path], *, outdir: Optio
     if demo:
         input_path = _render_demo(out, console, quiet=quiet)
     analysis = _analyse(input_path, console, quiet=quiet, music=music)
+    ref = None
     if reference is not None:
         from .compare import compare
 
         ref = _analyse(reference, console, quiet=quiet, music=None)
-        analysis = dataclasses.replace(analysis, reference=compare(analysis, ref))
+        analysis = dataclasses.replace(analysis, reference=compare(
+            analysis, ref, reference_source=ref.source))
     paths = write_data(analysis, out)
     if not no_report:
         paths.update(_write_views(analysis, out, console, quiet=quiet,
                                   video=input_path if detect_kind(input_path) == "video"
-                                  else None))
+                                  else None, reference=ref))
     if as_json:
         sys.stdout.write(json.dumps(results_document(analysis), indent=2) + "\n")
     render_summary(console, analysis, paths)
@@ -161,7 +163,7 @@ def _analyse(input_path: Path, console: Console, *, quiet: bool, music: Optional
 
 
 def _write_views(analysis, out: Path, console: Console, *, quiet: bool,
-                 video: Optional[Path]) -> dict:
+                 video: Optional[Path], reference=None) -> dict:
     """annotated.mp4 and report.html, with the render's bar; without the report's
     extra installed, a note instead."""
     from .output import write_views
@@ -176,7 +178,8 @@ def _write_views(analysis, out: Path, console: Console, *, quiet: bool,
         return {}
     bar, progress = _progress_bar(console, not quiet, label="render")
     with bar:
-        return write_views(analysis, out, video=video, progress=progress)
+        return write_views(analysis, out, video=video, progress=progress,
+                           reference=reference)
 
 
 def _print_demo_evaluation(console: Console, results: Path, truth: Path) -> None:

@@ -409,6 +409,24 @@ def _step_row(her: Analysis, ref: Analysis, i: int | None, j: int, al: dict,
     return row
 
 
+PLOTTED = ("left_knee_angle", "right_knee_angle", "left_hip_flexion", "right_hip_flexion")
+
+
+def aligned_series(her: Analysis, ref: Analysis, al: dict) -> dict:
+    """Knee and hip angles of both along the path, on the reference's clock (her
+    sides mirrored back when the reference is danced on the other side), for plots."""
+    out: dict = {"t_ref": [round(float(t), 2) for t in al["tb"]], "her": {}, "reference": {}}
+    for name in PLOTTED:
+        if name not in her.kinematics.series or name not in ref.kinematics.series:
+            continue
+        mine = mirror_name(name) if al["mirror"] else name
+        x = np.interp(al["ta"], her.kinematics.times, _filled(her.kinematics[mine]))
+        y = np.interp(al["tb"], ref.kinematics.times, _filled(ref.kinematics[name]))
+        out["her"][name] = [round(float(v), 1) for v in x]
+        out["reference"][name] = [round(float(v), 1) for v in y]
+    return out
+
+
 def compare(her: Analysis, ref: Analysis, *, reference_source: dict | None = None) -> dict:
     """results.json's ``reference`` block: her performance against ``ref``."""
     names = [n for n in feature_names(her) if n in feature_names(ref)]
@@ -439,6 +457,7 @@ def compare(her: Analysis, ref: Analysis, *, reference_source: dict | None = Non
                       "cost": round(al["cost"], 4), "features": names,
                       "path_s": [[round(float(a), 2), round(float(b), 2)]
                                  for a, b in zip(al["ta"], al["tb"], strict=True)]},
+        "aligned": aligned_series(her, ref, al),
         "steps": rows,
         "missing": [{"step": r["reference_step"], "reference_start_s": r["reference_start_s"],
                      "reference_end_s": r["reference_end_s"]} for r in rows

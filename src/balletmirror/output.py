@@ -14,8 +14,8 @@ from pathlib import Path
 from .errors import InputError
 from .pipeline import Analysis, results_document
 
-OUTPUT_FILES = ("results.json", "report.html", "annotated.mp4", "kinematics.csv",
-                "motion.npz", "motion.trc")
+OUTPUT_FILES = ("results.json", "report.html", "annotated.mp4", "compare.mp4",
+                "kinematics.csv", "motion.npz", "motion.trc")
 
 
 def check_outdir(outdir: Path, *, force: bool) -> Path:
@@ -54,10 +54,11 @@ def write_data(analysis: Analysis, outdir: Path) -> dict[str, Path]:
 
 
 def write_views(analysis: Analysis, outdir: Path, *, video: Path | None,
-                progress: Callable[[int, int | None], None] | None = None
-                ) -> dict[str, Path]:
-    """Render annotated.mp4 (her video drawn on; for motion capture her skeleton filmed)
-    and report.html with a thumbnail of every step."""
+                progress: Callable[[int, int | None], None] | None = None,
+                reference: Analysis | None = None) -> dict[str, Path]:
+    """Render annotated.mp4 (her video drawn on; for motion capture her skeleton filmed),
+    with a reference compare.mp4 (her skeleton and the reference's ghost, aligned), and
+    report.html with a thumbnail of every step."""
     from .annotate import render_annotated
     from .report import report_html, thumb_time
 
@@ -66,11 +67,18 @@ def write_views(analysis: Analysis, outdir: Path, *, video: Path | None,
     annotated, frames = render_annotated(analysis, outdir / "annotated.mp4", video=video,
                                          thumbs_at=tuple(moments), progress=progress)
     thumbs = {k: frames[t] for k, t in enumerate(moments) if t in frames}
+    paths = {"annotated": annotated}
+    if reference is not None and analysis.reference is not None:
+        from .ghost import render_ghost
+
+        paths["compare"] = render_ghost(analysis, reference, analysis.reference,
+                                        outdir / "compare.mp4", progress=progress)
     page = report_html(doc, analysis.kinematics.times, analysis.kinematics.series,
-                       thumbs=thumbs, video=annotated.name)
-    report = outdir / "report.html"
-    report.write_text(page, encoding="utf-8")
-    return {"annotated": annotated, "report": report}
+                       thumbs=thumbs, video=annotated.name,
+                       compare_video="compare.mp4" if "compare" in paths else None)
+    paths["report"] = outdir / "report.html"
+    paths["report"].write_text(page, encoding="utf-8")
+    return paths
 
 
 def write_outputs(analysis: Analysis, outdir: Path, *, video: Path | None = None,

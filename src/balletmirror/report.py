@@ -23,6 +23,7 @@ from importlib import resources
 import numpy as np
 
 from .music import offsets
+from .skeleton import mirror_name
 from .summary import step_word, timing_words
 
 #: How each quantity is measured (criteria of the manual and metrics of the steps).
@@ -447,6 +448,69 @@ def expression_table(doc: dict) -> str:
             f'{"".join(rows)}</table>')
 
 
+# ------------------------------------------------------------------ reference
+def reference_figure(ref: dict) -> str | None:
+    """Her knee and hip angles against the reference's, on the reference's clock."""
+    import plotly.graph_objects as go
+
+    aligned = ref.get("aligned") or {}
+    if not aligned.get("her"):
+        return None
+    fig = go.Figure()
+    colours = {"left_knee_angle": "#2f8ce0", "right_knee_angle": "#f07c28",
+               "left_hip_flexion": "#1b5e20", "right_hip_flexion": "#8e24aa"}
+    for name, values in aligned["her"].items():
+        label = name.replace("_", " ")
+        hers = (f"her {mirror_name(name).replace('_', ' ')} (mirrored)" if ref["mirrored"]
+                else f"her {label}")
+        fig.add_trace(go.Scatter(x=aligned["t_ref"], y=values, name=hers,
+                                 line={"color": colours.get(name)}))
+        fig.add_trace(go.Scatter(x=aligned["t_ref"], y=aligned["reference"][name],
+                                 name=f"reference {label}",
+                                 line={"color": colours.get(name), "dash": "dot"}))
+    fig.update_layout(title="Aligned angles: her (solid) against the reference (dotted)",
+                      xaxis_title="reference time (s)", yaxis_title="degrees")
+    return _figure_html(fig, "plot-reference")
+
+
+def reference_section(doc: dict, video: str | None = None) -> str:
+    """The comparison with the reference: side, tempo, similarity, the steps."""
+    ref = doc.get("reference")
+    if not ref:
+        return ""
+    r = ref["tempo_ratio"]
+    pace = "the same tempo" if abs(r - 1) < 0.03 else \
+        f"{abs(r - 1):.0%} {'slower' if r > 1 else 'faster'}"
+    head = (f'<p><b>{esc(ref["source"].get("path") or "the reference")}</b>: '
+            f'{"danced on the other side (compared mirrored)" if ref["mirrored"] else "same side"}'
+            f'; {esc(pace)}; similarity {esc(fmt(ref["similarity"]))}/100 '
+            f'<span class="how">({esc(ref["similarity_definition"])})</span></p>')
+    rows = []
+    for s in ref["steps"]:
+        name = step_word(s["reference_step"])
+        if not s["matched"]:
+            rows.append(f'<tr><td>{esc(name)}</td><td colspan="3" class="muted">missing '
+                        f'from hers (the reference\'s at {s["reference_start_s"]:.1f} s)'
+                        f'</td></tr>')
+            continue
+        words = "; ".join(d["message"] for d in s["differences"]) or "no notable difference"
+        rows.append(f'<tr><td><a class="seek" data-seek="{s["her_start_s"]:.3f}">{esc(name)}'
+                    f' at {s["her_start_s"]:.1f} s</a></td><td class="num">'
+                    f'{s["timing_ms"]:+d} ms</td><td class="num">{esc(fmt(s["similarity"]))}'
+                    f'</td><td>{esc(words)}</td></tr>')
+    for e in ref["extra"]:
+        rows.append(f'<tr><td>{esc(step_word(e["step"]))} at {e["start_s"]:.1f} s</td>'
+                    f'<td colspan="3" class="muted">not in the reference</td></tr>')
+    plot = reference_figure(ref)
+    ghost = (f'<video id="ghost" src="{esc(video)}" controls preload="metadata" playsinline '
+             f'style="max-width:640px"></video><p class="how">Her skeleton (blue) with the '
+             f'reference\'s (orange) aligned in time.</p>' if video else "")
+    return (f'<h2>Against the reference</h2>{ghost}<div class="card">{head}<table><tr><th>step'
+            f'</th><th>timing (+ behind)</th><th>similarity</th><th>differences</th></tr>'
+            f'{"".join(rows)}</table></div>'
+            + (f'<div class="plot card">{plot}</div>' if plot else ""))
+
+
 # ------------------------------------------------------------------ methods
 def methods(doc: dict, source: str) -> str:
     """How the headline numbers were measured and how sure they are."""
@@ -484,7 +548,8 @@ def methods(doc: dict, source: str) -> str:
 
 # ------------------------------------------------------------------ the page
 def report_html(doc: dict, times: np.ndarray, series: dict[str, np.ndarray], *,
-                thumbs: dict[int, bytes] | None = None, video: str | None = None) -> str:
+                thumbs: dict[int, bytes] | None = None, video: str | None = None,
+                compare_video: str | None = None) -> str:
     """The whole page.
 
     Parameters
@@ -496,6 +561,8 @@ def report_html(doc: dict, times: np.ndarray, series: dict[str, np.ndarray], *,
     thumbs : dict step index -> JPEG bytes, optional
     video : str, optional
         The annotated video's file name, relative to the page.
+    compare_video : str, optional
+        The side-by-side (ghost) video with the reference, relative to the page.
     """
     from plotly.offline import get_plotlyjs
 
@@ -529,6 +596,7 @@ video.</p></div></div>
 <div class="card">{expression_table(doc)}</div>
 <h2>Plots</h2>
 <div class="plots">{"".join(f'<div class="plot card">{p}</div>' for p in plots if p)}</div>
+{reference_section(doc, compare_video)}
 <h2>What this view could not judge</h2>
 {not_judged(doc)}
 <h2>How each number was measured</h2>
