@@ -323,20 +323,26 @@ def turning_steps_2d(sig: Signals, air: list[tuple[int, int]], rules: StepRules)
     return out
 
 
-def _jump_turns(sig: Signals, fa: int, fb: int, rotations: list[dict]) -> float:
+def _jump_turns(sig: Signals, fa: int, fb: int, rotations: list[dict],
+                min_yaw_path: float) -> float:
+    """Turns in the air: from one camera the width's quarter turns, provided the 3D
+    facing travels ``min_yaw_path`` of a turn at least (as pirouettes must:
+    a sauté seen from the side jitters in width without going round); in 3D the
+    rotations of the facing overlapping the flight."""
     if sig.space == "image":
         a, b = max(0, fa - 2), min(len(sig.times), fb + 2)
         if len(turning_legs(sig.times[a:b], width_legs(sig.width[a:b]))) < 3:
             return 0.0
-        return count_turns(sig.width[a:b], -sig.drop[a:b], kind="jump",
-                           times=sig.times[a:b]).turns
+        turns = count_turns(sig.width[a:b], -sig.drop[a:b], kind="jump",
+                            times=sig.times[a:b]).turns
+        return turns if yaw_path(sig, a, b) >= min_yaw_path else 0.0
     return float(sum(abs(r["turns"]) for r in rotations
                      if r["start_s"] < sig.times[fb - 1] + 0.2
                      and r["end_s"] > sig.times[fa] - 0.2))
 
 
 def jump_steps(sig: Signals, air: list[tuple[int, int]], rotations: list[dict],
-               busy: np.ndarray) -> list[dict]:
+               busy: np.ndarray, *, min_yaw_path: float = 0.35) -> list[dict]:
     """One jump per flight, with its airtime, height and any turns in the air."""
     out = []
     pad = _frames(sig, 0.15)
@@ -344,7 +350,7 @@ def jump_steps(sig: Signals, air: list[tuple[int, int]], rotations: list[dict],
         if busy[fa:fb].mean() > 0.5:
             continue
         airtime = float(sig.times[fb - 1] - sig.times[fa]) + 1.0 / sig.fps
-        turns = _jump_turns(sig, fa, fb, rotations)
+        turns = _jump_turns(sig, fa, fb, rotations, min_yaw_path)
         metrics = {"kind": "tour_en_lair" if turns else "saute",
                    "height": round(G * airtime**2 / 8.0, 4), "airtime_s": round(airtime, 4),
                    "takeoff_s": round(float(sig.times[fa]), 4),
@@ -638,7 +644,7 @@ def detect_steps(sig: Signals, rotations: list[dict], rules: StepRules | None = 
     r = rules or StepRules()
     air = flights(sig, r)
     steps = turning_steps(sig, rotations, air, r)
-    steps += jump_steps(sig, air, rotations, _busy(steps, sig))
+    steps += jump_steps(sig, air, rotations, _busy(steps, sig), min_yaw_path=r.min_yaw_path)
     steps += gesture_steps(sig, _busy(steps, sig), r)
     steps += stance_steps(sig, _busy(steps, sig), steps, r)
     steps += port_de_bras_steps(sig, _busy(steps, sig), r)
