@@ -71,3 +71,18 @@ def test_outputs_of_mocap_input(tmp_path, analysis):
     with pytest.raises(InputError, match="--force"):
         check_outdir(out, force=False)
     assert check_outdir(out, force=True) == out
+
+
+def test_report_shows_the_comparison(analysis):
+    import dataclasses
+
+    from balletmirror.compare import compare
+
+    compared = dataclasses.replace(analysis, reference=compare(analysis, analysis))
+    doc = results_document(compared)
+    page = report_html(doc, analysis.kinematics.times, analysis.kinematics.series,
+                       video="annotated.mp4", compare_video="compare.mp4")
+    assert "Against the reference" in page and 'id="plot-reference"' in page
+    assert 'src="compare.mp4"' in page and "similarity 100/100" in page
+    assert "no notable difference" in page
+    assert "Expression" in page and "quantity of motion" in page

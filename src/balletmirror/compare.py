@@ -23,7 +23,8 @@
    a reference step with no match is reported missing, a step of hers with none
    extra.  For a matched pair: the metrics both have (leg height, plié depth, passé
    height, turns, jump height...), the mean difference of each joint angle over the
-   aligned frames (those of ``REPORT_ANGLE_DEG`` or more are reported in words), the
+   aligned frames and over each third of the step (start, middle, end: those of
+   ``REPORT_ANGLE_DEG`` or more are reported in words, at their third), the
    amplitude ratio (her range of the angles over the reference's), their Laban
    efforts side by side, and a similarity.
 6. **Similarity** of a step: ``100 * max(0, 1 - d / SIMILARITY_ZERO_DEG)`` with ``d`` the
@@ -258,14 +259,24 @@ def match_steps(hers: list[dict], ref: list[dict], ta: np.ndarray, tb: np.ndarra
     return out
 
 
-def _angle_rows(her: Analysis, ref: Analysis, pairs: np.ndarray, ta: np.ndarray,
-                tb: np.ndarray, span_her: tuple[float, float], mirror: bool) -> dict:
+PHASES = ("start", "middle", "end")
+
+
+def _phase_means(d: np.ndarray) -> dict[str, float]:
+    """Mean of ``d`` over each third of the step's aligned frames."""
+    return {p: float(np.mean(part)) for p, part in zip(PHASES, np.array_split(d, 3),
+                                                         strict=True) if len(part)}
+
+
+def _angle_rows(her: Analysis, ref: Analysis, ta: np.ndarray, tb: np.ndarray,
+                span_her: tuple[float, float], mirror: bool) -> dict:
     """Mean difference (deg) of each joint angle over the aligned frames inside the
-    step, the RMS over all of them, and the amplitude ratio."""
+    step and over each of its thirds (start, middle, end), the RMS over all of them,
+    and the amplitude ratio."""
     inside = (ta >= span_her[0]) & (ta <= span_her[1])
     if inside.sum() < 2:
-        return {"rms_deg": None, "angles": {}, "amplitude_ratio": None}
-    diffs, ranges = {}, []
+        return {"rms_deg": None, "angles": {}, "phases": {}, "amplitude_ratio": None}
+    diffs, phases, ranges = {}, {}, []
     all_d = []
     for name in ANGLES:
         if name not in her.kinematics.series:
@@ -279,11 +290,12 @@ def _angle_rows(her: Analysis, ref: Analysis, pairs: np.ndarray, ta: np.ndarray,
             continue
         d = x - y
         diffs[name] = float(np.mean(d))
+        phases[name] = _phase_means(d)
         all_d.append(d)
         if np.ptp(y) > 10.0:
             ranges.append(np.ptp(x) / np.ptp(y))
     rms = float(np.sqrt(np.mean(np.square(all_d)))) if all_d else None
-    return {"rms_deg": rms, "angles": diffs,
+    return {"rms_deg": rms, "angles": diffs, "phases": phases,
             "amplitude_ratio": float(np.median(ranges)) if ranges else None}
 
 
@@ -343,17 +355,20 @@ def elevation_difference(her: Analysis, ref: Analysis, h: dict, s: dict) -> list
                         f"{'higher' if d > 0 else 'lower'} than the reference's"}]
 
 
-def _angle_messages(angles: dict[str, float], step: str) -> list[dict]:
+def _angle_messages(phases: dict[str, dict[str, float]], step: str) -> list[dict]:
+    """A joint angle that differs by ``REPORT_ANGLE_DEG`` or more in some third of the
+    step, in words, at the third where it differs most."""
     out = []
-    for name, d in angles.items():
+    for name, by_phase in phases.items():
+        phase, d = max(by_phase.items(), key=lambda kv: abs(kv[1]))
         if abs(d) < REPORT_ANGLE_DEG:
             continue
         side = name.split("_")[0] if name.startswith(("left_", "right_")) else ""
         kind = name.removeprefix("left_").removeprefix("right_")
         limb = f"{side} {LIMB_WORDS.get(kind, kind)}".strip()
-        out.append({"what": name, "difference": round(d, 1), "units": "deg",
-                    "message": f"in your {step_word(step)} your {limb} angle is "
-                               f"{abs(d):.0f} deg {'larger' if d > 0 else 'smaller'} than "
+        out.append({"what": name, "phase": phase, "difference": round(d, 1), "units": "deg",
+                    "message": f"at the {phase} of your {step_word(step)} your {limb} angle "
+                               f"is {abs(d):.0f} deg {'larger' if d > 0 else 'smaller'} than "
                                f"the reference's"})
     return out
 
@@ -392,8 +407,8 @@ def _step_row(her: Analysis, ref: Analysis, i: int | None, j: int, al: dict,
                    f"{s['start_s']:.1f} s is missing from yours")
         return row
     h = her.steps[i]
-    angles = _angle_rows(her, ref, al["path"], al["ta"], al["tb"],
-                         (h["start_s"], h["end_s"]), al["mirror"])
+    angles = _angle_rows(her, ref, al["ta"], al["tb"], (h["start_s"], h["end_s"]),
+                         al["mirror"])
     expected = _intercept(s["start_s"], al["ta"], al["tb"], line[1]) + line[1] * s["start_s"]
     row.update(her_index=i, her_step=h["step"], her_start_s=h["start_s"], her_end_s=h["end_s"],
                her_side=h.get("side"), timing_ms=round(1000.0 * (h["start_s"] - expected)),
@@ -404,7 +419,7 @@ def _step_row(her: Analysis, ref: Analysis, i: int | None, j: int, al: dict,
                angle_rms_deg=None if angles["rms_deg"] is None else round(angles["rms_deg"], 1),
                similarity=similarity(angles["rms_deg"]),
                differences=metric_differences(h, s) + elevation_difference(her, ref, h, s)
-               + _angle_messages(angles["angles"], s["step"]),
+               + _angle_messages(angles["phases"], s["step"]),
                efforts={"her": _efforts(her, i), "reference": _efforts(ref, j)})
     return row
 

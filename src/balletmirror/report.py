@@ -494,6 +494,11 @@ def reference_section(doc: dict, video: str | None = None) -> str:
                         f'</td></tr>')
             continue
         words = "; ".join(d["message"] for d in s["differences"]) or "no notable difference"
+        eff = s.get("efforts") or {}
+        if eff.get("her") and eff.get("reference"):
+            words += " · efforts her/reference: " + ", ".join(
+                f"{k} {eff['her'][k]:+.1f}/{eff['reference'][k]:+.1f}" for k in eff["her"]
+                if eff["her"].get(k) is not None and eff["reference"].get(k) is not None)
         rows.append(f'<tr><td><a class="seek" data-seek="{s["her_start_s"]:.3f}">{esc(name)}'
                     f' at {s["her_start_s"]:.1f} s</a></td><td class="num">'
                     f'{s["timing_ms"]:+d} ms</td><td class="num">{esc(fmt(s["similarity"]))}'
