@@ -19,9 +19,11 @@
    tempo ratio ``r`` (above 1: she is slower); a step's timing is how far her start
    lies from where that line puts the reference's start (positive: behind, late).
 5. **Steps**: each reference step is carried into her time along the path and
-   matched with her step of the same name (sides mirrored) that overlaps it most;
-   a reference step with no match is reported missing, a step of hers with none
-   extra.  For a matched pair: the metrics both have (leg height, plié depth, passé
+   matched with her step of the same name (sides mirrored) that overlaps it most,
+   else one of its family.  A reference step is missing only where the path has a
+   gap (she danced nothing there for ``MIN_GAP_S``); where she danced but no step of
+   hers was recognised (or one under another name), the comparison is made over the
+   stretch of hers the path aligns with it.  A step of hers with no match is extra.  For a matched pair: the metrics both have (leg height, plié depth, passé
    height, turns, jump height...), the mean difference of each joint angle over the
    aligned frames and over each third of the step (start, middle, end: those of
    ``REPORT_ANGLE_DEG`` or more are reported in words, at their third), the
@@ -341,8 +343,8 @@ def peak_elevation(analysis: Analysis, start_s: float, end_s: float) -> float | 
 def elevation_difference(her: Analysis, ref: Analysis, h: dict, s: dict) -> list[dict]:
     """For a gesture whose names differ (no shared leg-height metric): her working
     leg's highest elevation against the reference's."""
-    if s["step"] not in GESTURES or "leg_height" in h["metrics"] and \
-            "leg_height" in s["metrics"]:
+    if s["step"] not in GESTURES or ("leg_height" in h["metrics"] and
+                                      "leg_height" in s["metrics"]):
         return []
     a, b = peak_elevation(her, h["start_s"], h["end_s"]), \
         peak_elevation(ref, s["start_s"], s["end_s"])
@@ -396,22 +398,46 @@ def _choose_side(her: Analysis, ref: Analysis, names: list[str]) -> dict:
             "cost": min(cost, mcost), "other_cost": max(cost, mcost), "path": use}
 
 
+def skipped(s: dict, gap_list: list[dict]) -> bool:
+    """Whether a reference step lies at least half inside a stretch she did not dance."""
+    inside = sum(_overlap(s["start_s"], s["end_s"], *g["reference_s"]) for g in gap_list
+                 if g["kind"] == "missing")
+    return inside >= 0.5 * (s["end_s"] - s["start_s"])
+
+
+def _her_span(her: Analysis, i: int | None, s: dict, al: dict) -> dict:
+    """Her step matched to ``s``, or, when none was recognised there, the stretch of
+    hers the path aligns with it."""
+    if i is not None:
+        h = her.steps[i]
+        return {"her_index": i, "her_step": h["step"], "her_side": h.get("side"),
+                "her_start_s": h["start_s"], "her_end_s": h["end_s"]}
+    a0 = to_her_time(s["start_s"], al["ta"], al["tb"])
+    a1 = to_her_time(s["end_s"], al["ta"], al["tb"])
+    return {"her_index": None, "her_step": None, "her_side": None,
+            "her_start_s": round(a0, 2), "her_end_s": round(max(a1, a0 + 0.1), 2),
+            "note": "no step of hers was recognised there: compared over the aligned "
+                    "stretch"}
+
+
 def _step_row(her: Analysis, ref: Analysis, i: int | None, j: int, al: dict,
-              line: tuple[float, float]) -> dict:
+              line: tuple[float, float], gap_list: list[dict]) -> dict:
     s = ref.steps[j]
     row = {"reference_step": s["step"], "reference_side": s.get("side"),
            "reference_start_s": s["start_s"], "reference_end_s": s["end_s"],
-           "matched": i is not None}
-    if i is None:
+           "matched": not (i is None and skipped(s, gap_list))}
+    if not row["matched"]:
         row.update(similarity=0.0, message=f"the reference's {step_word(s['step'])} at "
                    f"{s['start_s']:.1f} s is missing from yours")
         return row
-    h = her.steps[i]
+    span = _her_span(her, i, s, al)
+    h = her.steps[i] if i is not None else {"step": s["step"], "metrics": {},
+                                            "start_s": span["her_start_s"],
+                                            "end_s": span["her_end_s"]}
     angles = _angle_rows(her, ref, al["ta"], al["tb"], (h["start_s"], h["end_s"]),
                          al["mirror"])
     expected = _intercept(s["start_s"], al["ta"], al["tb"], line[1]) + line[1] * s["start_s"]
-    row.update(her_index=i, her_step=h["step"], her_start_s=h["start_s"], her_end_s=h["end_s"],
-               her_side=h.get("side"), timing_ms=round(1000.0 * (h["start_s"] - expected)),
+    row.update(span, timing_ms=round(1000.0 * (h["start_s"] - expected)),
                duration_ratio=round((h["end_s"] - h["start_s"]) /
                                     max(s["end_s"] - s["start_s"], 1e-6), 3),
                amplitude_ratio=None if angles["amplitude_ratio"] is None else
@@ -449,7 +475,7 @@ def compare(her: Analysis, ref: Analysis, *, reference_source: dict | None = Non
     gap_list = gaps(al["ta"], al["tb"])
     line = tempo_line(al["ta"], al["tb"], gap_list)
     pairs = match_steps(her.steps, ref.steps, al["ta"], al["tb"], mirror=al["mirror"])
-    rows = [_step_row(her, ref, i, j, al, line) for i, j in pairs]
+    rows = [_step_row(her, ref, i, j, al, line, gap_list) for i, j in pairs]
     matched = {i for i, _ in pairs if i is not None}
     extra = [{"step": s["step"], "start_s": s["start_s"], "end_s": s["end_s"]}
              for k, s in enumerate(her.steps) if k not in matched]
