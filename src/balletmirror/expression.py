@@ -82,10 +82,10 @@ POLES = {"weight": ("light", "strong"), "time": ("sustained", "sudden"),
 #: capture) or "image" (MediaPipe video, whose jitter raises Time and Flow), over a
 #: whole performance and over one step (a step leaves out the preparations and
 #: closings between steps, where much of the quick motion is).
-REFERENCE = {"world": {"whole": {"weight": 0.072, "time": 0.31, "space": 1.36, "flow": 4.4},
-                       "step": {"weight": 0.074, "time": 0.24, "space": 1.16, "flow": 2.7}},
-             "image": {"whole": {"weight": 0.070, "time": 0.34, "space": 1.97, "flow": 7.4},
-                       "step": {"weight": 0.051, "time": 0.32, "space": 1.74, "flow": 6.6}}}
+REFERENCE = {"world": {"whole": {"weight": 0.043, "time": 0.31, "space": 1.36, "flow": 4.4},
+                       "step": {"weight": 0.062, "time": 0.24, "space": 1.16, "flow": 2.7}},
+             "image": {"whole": {"weight": 0.032, "time": 0.39, "space": 2.09, "flow": 10.7},
+                       "step": {"weight": 0.038, "time": 0.38, "space": 2.0, "flow": 9.1}}}
 MARGIN = 0.35  # log2 units: within 27% of the reference an effort is called neither
 #: Laban's eight basic effort actions: (weight, time, space) -> name.
 ACTIONS = {("light", "sustained", "indirect"): "float", ("light", "sustained", "direct"): "glide",
