@@ -148,7 +148,7 @@ def header_lines(name: str, *, fps: float, n_frames: int, markers: Sequence[str]
     markers : sequence of str
         Marker names, in column order.
     """
-    rate = _number(fps)
+    rate = _number(round(float(fps), 6))  # 24.99999999999998 (a mean of timestamps): 25.0
     values = (rate, rate, str(n_frames), str(len(markers)), "mm", rate, "1", str(n_frames))
     names = "".join(f"{m}\t\t\t" for m in markers)
     xyz = "".join(f"{a}{k}\t" for k in range(1, len(markers) + 1) for a in "XYZ")
