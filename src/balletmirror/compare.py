@@ -15,16 +15,19 @@
 3. **Mirror**: the reference danced on the other side is the reference with left and
    right swapped and the turns reversed (:func:`mirrored`); whichever of the two
    aligns at the lower cost is used, and said.
-4. **Timing**: the path's least-squares line ``t_her = t0 + r * t_ref`` gives the
-   tempo ratio ``r`` (above 1: she is slower); a step's timing is how far her start
-   lies from where that line puts the reference's start (positive: behind, late).
+4. **Timing**: the path's least-squares line ``t_her = t0 + r * t_ref`` (one offset
+   per stretch between gaps, refitted without the points it misses by over 0.3 s)
+   gives the tempo ratio ``r`` (above 1: she is slower); a step's timing is how far
+   her start lies from where that line, with the offset of the path around that
+   moment, puts the reference's start (positive: behind, late).
 5. **Steps**: each reference step is carried into her time along the path and
    matched with her step of the same name (sides mirrored) that overlaps it most,
    else one of its family.  A reference step is missing only where the path has a
    gap (she danced nothing there for ``MIN_GAP_S``); where she danced but no step of
    hers was recognised (or one under another name), the comparison is made over the
-   stretch of hers the path aligns with it.  A step of hers with no match is extra.  For a matched pair: the metrics both have (leg height, plié depth, passé
-   height, turns, jump height...), the mean difference of each joint angle over the
+   stretch of hers the path aligns with it.  A step of hers with no match is extra.
+   For a matched pair: the metrics both have (leg height, plié depth, passé height,
+   turns, jump height...), the mean difference of each joint angle over the
    aligned frames and over each third of the step (start, middle, end: those of
    ``REPORT_ANGLE_DEG`` or more are reported in words, at their third), the
    amplitude ratio (her range of the angles over the reference's), their Laban
