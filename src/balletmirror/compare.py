@@ -12,9 +12,13 @@
    non-diagonal move so that where both dance at the same pace the path stays
    diagonal; a pause or a faster tempo bends the path, a step danced by one and not
    the other makes it run straight along one axis (a gap).
-3. **Mirror**: the reference danced on the other side is the reference with left and
-   right swapped and the turns reversed (:func:`mirrored`); whichever of the two
-   aligns at the lower cost is used, and said.
+3. **Mirror**: the alignment itself uses side-blind features (:func:`symmetric`: each
+   left/right pair as larger and smaller, the turn rate's size), so that a pose model
+   swapping her legs' labels from one view does not derail it; along that path, the
+   reference danced on the other side (:func:`mirrored`: left and right swapped, the
+   turns reversed) is preferred when its turns go her way against the reference's as
+   danced (when both turn at ``TURNING`` or more on average), else when its features
+   are the closer; and said.
 4. **Timing**: the path's least-squares line ``t_her = t0 + r * t_ref`` (one offset
    per stretch between gaps, refitted without the points it misses by over 0.3 s)
    gives the tempo ratio ``r`` (above 1: she is slower); a step's timing is how far
@@ -228,25 +232,28 @@ def _family(name: str) -> set[str]:
 
 
 def _candidates(hers: list[dict], s: dict, span: tuple[float, float], used: set[int],
-                side: str | None) -> list[tuple[float, bool, int]]:
-    """(overlap, same name, index) of her unused steps of the reference step's family
-    on the right side that overlap its span carried into her time."""
+                side: str | None) -> list[tuple[bool, bool, float, int]]:
+    """(same side, same name, overlap, index) of her unused steps of the reference
+    step's family that overlap its span carried into her time.  A step on the other
+    leg still matches (she may have danced it on the wrong leg, or the pose model
+    swapped her legs' labels); the difference is then said."""
     out = []
     for i, h in enumerate(hers):
-        if i in used or h["step"] not in _family(s["step"]) or \
-                (side and h.get("side") not in (side, None)):
+        if i in used or h["step"] not in _family(s["step"]):
             continue
         o = _overlap(*span, h["start_s"], h["end_s"])
         if o > 0:
-            out.append((o, h["step"] == s["step"], i))
+            out.append((not side or h.get("side") in (side, None), h["step"] == s["step"],
+                        o, i))
     return out
 
 
 def match_steps(hers: list[dict], ref: list[dict], ta: np.ndarray, tb: np.ndarray, *,
                 mirror: bool) -> list[tuple[int | None, int]]:
     """(her step index or None, reference step index) for every reference step: her
-    step of the same name overlapping it most, else one of its family (an arabesque
-    danced low may be read as a dégagé) overlapping half of it."""
+    step of the same name overlapping it most (on the same leg first), else one of
+    its family (an arabesque danced low may be read as a dégagé) overlapping half of
+    it."""
     used: set[int] = set()
     out = []
     for j, s in enumerate(ref):
@@ -256,11 +263,11 @@ def match_steps(hers: list[dict], ref: list[dict], ta: np.ndarray, tb: np.ndarra
             side = "left" if side == "right" else "right"
         found = _candidates(hers, s, span, used, side)
         same = [c for c in found if c[1]]
-        close = [c for c in found if c[0] >= 0.5 * (span[1] - span[0])]
+        close = [c for c in found if c[2] >= 0.5 * (span[1] - span[0])]
         best = max(same or close, default=None)
         if best is not None:
-            used.add(best[2])
-        out.append((None if best is None else best[2], j))
+            used.add(best[3])
+        out.append((None if best is None else best[3], j))
     return out
 
 
@@ -309,6 +316,19 @@ def similarity(rms_deg: float | None) -> float | None:
     if rms_deg is None:
         return None
     return round(100.0 * max(0.0, 1.0 - rms_deg / SIMILARITY_ZERO_DEG), 1)
+
+
+def side_difference(her: dict, ref: dict, *, mirror: bool) -> list[dict]:
+    """Her step on the other leg than the reference's (after mirroring), in words."""
+    want = ref.get("side")
+    if want and mirror:
+        want = "left" if want == "right" else "right"
+    if not want or not her.get("side") or her["side"] == want:
+        return []
+    return [{"what": "side", "her": her["side"], "reference": want, "difference": None,
+             "units": "", "message": f"your {step_word(ref['step'])} is on the "
+                                     f"{her['side']} leg where the reference's is on the "
+                                     f"{want} (or the pose model swapped your legs)"}]
 
 
 def metric_differences(her: dict, ref: dict) -> list[dict]:
@@ -389,16 +409,47 @@ def _efforts(analysis: Analysis, index: int | None) -> dict | None:
 
 
 # ------------------------------------------------------------------ the comparison
+def symmetric(F: np.ndarray, names: list[str]) -> np.ndarray:
+    """Features blind to which side is which: each left/right pair as (larger,
+    smaller), the turn rate as its size.  A pose model that swaps her legs' labels
+    from one view, or a reference danced on the other side, aligns on these alike."""
+    out = F.copy()
+    for k, name in enumerate(names):
+        if name == "turn_rate":
+            out[:, k] = np.abs(F[:, k])
+        elif name.startswith("left_"):
+            other = names.index(mirror_name(name))
+            out[:, k] = np.maximum(F[:, k], F[:, other])
+            out[:, other] = np.minimum(F[:, k], F[:, other])
+    return out
+
+
+def _path_cost(Fa: np.ndarray, Fb: np.ndarray, path: np.ndarray) -> float:
+    return float(np.mean(np.sum((Fa[path[:, 0]] - Fb[path[:, 1]]) ** 2, axis=1)))
+
+
+TURNING = 0.05  # turns/s: mean turn rate along the path above which turns decide the side
+
+
 def _choose_side(her: Analysis, ref: Analysis, names: list[str]) -> dict:
-    """Align with the reference as danced and mirrored; keep the cheaper."""
+    """Align on side-blind features, then along that path decide whether the
+    reference is danced on her side or mirrored: by the direction of the turns when
+    both turn (a pose model may swap the legs' labels, it hardly reverses a turn),
+    else by all the features."""
     ta_grid, Fa = features(her, names)
     tb_grid, Fb = features(ref, names)
-    path, cost = align(Fa, Fb)
-    mpath, mcost = align(Fa, mirrored(Fb, names))
-    mirror = mcost < cost
-    use = mpath if mirror else path
-    return {"ta": ta_grid[use[:, 0]], "tb": tb_grid[use[:, 1]], "mirror": mirror,
-            "cost": min(cost, mcost), "other_cost": max(cost, mcost), "path": use}
+    path, _ = align(symmetric(Fa, names), symmetric(Fb, names))
+    cost, mcost = _path_cost(Fa, Fb, path), _path_cost(Fa, mirrored(Fb, names), path)
+    k = names.index("turn_rate")
+    turns = min(np.mean(np.abs(Fa[path[:, 0], k])), np.mean(np.abs(Fb[path[:, 1], k])))
+    if turns > TURNING:
+        by_turns = np.mean(Fa[path[:, 0], k] * Fb[path[:, 1], k])  # > 0: same direction
+        mirror = bool(by_turns < 0)
+    else:
+        mirror = bool(mcost < cost)
+    return {"ta": ta_grid[path[:, 0]], "tb": tb_grid[path[:, 1]], "mirror": mirror,
+            "cost": mcost if mirror else cost, "other_cost": cost if mirror else mcost,
+            "path": path}
 
 
 def skipped(s: dict, gap_list: list[dict]) -> bool:
@@ -447,7 +498,8 @@ def _step_row(her: Analysis, ref: Analysis, i: int | None, j: int, al: dict,
                round(angles["amplitude_ratio"], 3),
                angle_rms_deg=None if angles["rms_deg"] is None else round(angles["rms_deg"], 1),
                similarity=similarity(angles["rms_deg"]),
-               differences=metric_differences(h, s) + elevation_difference(her, ref, h, s)
+               differences=side_difference(h, s, mirror=al["mirror"])
+               + metric_differences(h, s) + elevation_difference(her, ref, h, s)
                + _angle_messages(angles["phases"], s["step"]),
                efforts={"her": _efforts(her, i), "reference": _efforts(ref, j)})
     return row
