@@ -64,6 +64,16 @@ def test_mirrored_swaps_sides_and_reverses_turns():
     assert mirrored(F, names).tolist() == [[2.0, 1.0, 3.0, -0.5]]
 
 
+def test_symmetric_features_are_blind_to_sides():
+    from balletmirror.compare import symmetric
+
+    names = ["left_knee_angle", "right_knee_angle", "trunk_inclination", "turn_rate"]
+    F = np.array([[1.0, 2.0, 3.0, -0.5], [4.0, 3.0, 3.0, 0.5]])
+    out = symmetric(F, names)
+    assert out.tolist() == [[2.0, 1.0, 3.0, 0.5], [4.0, 3.0, 3.0, 0.5]]
+    np.testing.assert_array_equal(symmetric(mirrored(F, names), names), out)
+
+
 def test_similarity_definition():
     assert similarity(0.0) == 100.0 and similarity(22.5) == 50.0 and similarity(90.0) == 0.0
 
