@@ -139,3 +139,16 @@ def test_ghost_video_has_her_frames(tmp_path, reference):
     assert blue.sum() > 200 and orange.sum() > 200  # both skeletons drawn
     n = normalised(pixels_of(her))
     assert np.nanmedian(n[:, 0, 1]) == pytest.approx(-0.95, abs=0.1)  # nose near height 1
+
+
+def test_leg_height_from_the_front_is_marked_unreliable():
+    from balletmirror.compare import with_view_caveat
+
+    diff = [{"what": "leg_height", "difference": -41.0, "message": "your arabesque leg is 41 "
+             "deg lower than the reference's"}, {"what": "turns", "message": "x"}]
+    ref = {"step": "arabesque", "view": "front"}
+    marked = with_view_caveat(diff, {"view": "three-quarter"}, ref)
+    assert marked[0]["reliable"] is False and "front" in marked[0]["caveat"]
+    assert marked[0]["message"].endswith("(unreliable from the front)")
+    assert marked[1] == diff[1]
+    assert with_view_caveat(diff, {"view": "side"}, {**ref, "view": "3d"}) == diff

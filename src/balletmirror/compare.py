@@ -380,6 +380,27 @@ def elevation_difference(her: Analysis, ref: Analysis, h: dict, s: dict) -> list
                         f"{'higher' if d > 0 else 'lower'} than the reference's"}]
 
 
+FORESHORTENED = ("front", "back")  # views along which a leg raised devant/derrière points
+FORESHORTENING = ("seen from the {view}, a leg raised to the front or back points along "
+                  "the lens and its height is read unreliably (on the studio a 90-degree "
+                  "arabesque read 114-117 degrees): compare from the side or three-quarter")
+
+
+def with_view_caveat(differences: list[dict], her: dict, ref: dict) -> list[dict]:
+    """Mark leg-height differences of a step seen from the front or back by either
+    performance (from video) as unreliable, with the reason."""
+    view = next((v for v in (ref.get("view"), her.get("view")) if v in FORESHORTENED), None)
+    if view is None or ref["step"] not in GESTURES:
+        return differences
+    out = []
+    for d in differences:
+        if d["what"] == "leg_height":
+            d = {**d, "reliable": False, "caveat": FORESHORTENING.format(view=view),
+                 "message": d["message"] + f" (unreliable from the {view})"}
+        out.append(d)
+    return out
+
+
 def _angle_messages(phases: dict[str, dict[str, float]], step: str) -> list[dict]:
     """A joint angle that differs by ``REPORT_ANGLE_DEG`` or more in some third of the
     step, in words, at the third where it differs most."""
@@ -498,9 +519,10 @@ def _step_row(her: Analysis, ref: Analysis, i: int | None, j: int, al: dict,
                round(angles["amplitude_ratio"], 3),
                angle_rms_deg=None if angles["rms_deg"] is None else round(angles["rms_deg"], 1),
                similarity=similarity(angles["rms_deg"]),
-               differences=side_difference(h, s, mirror=al["mirror"])
-               + metric_differences(h, s) + elevation_difference(her, ref, h, s)
-               + _angle_messages(angles["phases"], s["step"]),
+               differences=with_view_caveat(
+                   side_difference(h, s, mirror=al["mirror"]) + metric_differences(h, s)
+                   + elevation_difference(her, ref, h, s)
+                   + _angle_messages(angles["phases"], s["step"]), h, s),
                efforts={"her": _efforts(her, i), "reference": _efforts(ref, j)})
     return row
 
