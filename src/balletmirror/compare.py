@@ -26,10 +26,11 @@
    moment, puts the reference's start (positive: behind, late).
 5. **Steps**: each reference step is carried into her time along the path and
    matched with her step of the same name (sides mirrored) that overlaps it most,
-   else one of its family.  A reference step is missing only where the path has a
-   gap (she danced nothing there for ``MIN_GAP_S``); where she danced but no step of
-   hers was recognised (or one under another name), the comparison is made over the
-   stretch of hers the path aligns with it.  A step of hers with no match is extra.
+   else one of its family.  A reference step is missing where the path has a gap
+   (she danced nothing there for ``MIN_GAP_S``), and a turn or a jump also where no
+   step of hers of its family lies on the stretch aligned with it; where she danced
+   but no step of hers was recognised (or one under another name), the comparison is
+   made over the stretch of hers the path aligns with it.  A step of hers with no match is extra.
    For a matched pair: the metrics both have (leg height, plié depth, passé height,
    turns, jump height...), the mean difference of each joint angle over the
    aligned frames and over each third of the step (start, middle, end: those of
@@ -473,11 +474,26 @@ def _choose_side(her: Analysis, ref: Analysis, names: list[str]) -> dict:
             "path": path}
 
 
-def skipped(s: dict, gap_list: list[dict]) -> bool:
-    """Whether a reference step lies at least half inside a stretch she did not dance."""
+#: steps that cannot pass unseen: a turn or a jump with no step of hers of its kind
+#: where the path puts it was not danced, gap or not (the path may lay a pirouette
+#: over her passé: the same retiré, without the turn)
+DISTINCT = ("pirouette", "fouette", "jump")
+
+
+def skipped(s: dict, gap_list: list[dict], her_steps: list[dict] | None = None,
+            span: tuple[float, float] | None = None) -> bool:
+    """Whether a reference step was not danced: at least half of it inside a stretch
+    she did not dance, or, for a turn or a jump, no step of hers of its family over
+    the stretch the path aligns with it."""
     inside = sum(_overlap(s["start_s"], s["end_s"], *g["reference_s"]) for g in gap_list
                  if g["kind"] == "missing")
-    return inside >= 0.5 * (s["end_s"] - s["start_s"])
+    if inside >= 0.5 * (s["end_s"] - s["start_s"]):
+        return True
+    if s["step"] not in DISTINCT or her_steps is None or span is None:
+        return False
+    return not any(h["step"] in _family(s["step"]) and _overlap(*span, h["start_s"],
+                                                                 h["end_s"]) > 0
+                   for h in her_steps)
 
 
 def _her_span(her: Analysis, i: int | None, s: dict, al: dict) -> dict:
@@ -498,9 +514,11 @@ def _her_span(her: Analysis, i: int | None, s: dict, al: dict) -> dict:
 def _step_row(her: Analysis, ref: Analysis, i: int | None, j: int, al: dict,
               line: tuple[float, float], gap_list: list[dict]) -> dict:
     s = ref.steps[j]
+    span = (to_her_time(s["start_s"], al["ta"], al["tb"]),
+            to_her_time(s["end_s"], al["ta"], al["tb"]))
     row = {"reference_step": s["step"], "reference_side": s.get("side"),
            "reference_start_s": s["start_s"], "reference_end_s": s["end_s"],
-           "matched": not (i is None and skipped(s, gap_list))}
+           "matched": not (i is None and skipped(s, gap_list, her.steps, span))}
     if not row["matched"]:
         row.update(similarity=0.0, message=f"the reference's {step_word(s['step'])} at "
                    f"{s['start_s']:.1f} s is missing from yours")
