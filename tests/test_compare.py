@@ -152,3 +152,14 @@ def test_leg_height_from_the_front_is_marked_unreliable():
     assert marked[0]["message"].endswith("(unreliable from the front)")
     assert marked[1] == diff[1]
     assert with_view_caveat(diff, {"view": "side"}, {**ref, "view": "3d"}) == diff
+
+
+def test_a_missing_reference_fails_before_the_analysis(tmp_path):
+    from balletmirror.studio.make import make_performance
+
+    a = make_performance(BASE, tmp_path / "a", video=False)["motion"]
+    proc = subprocess.run([sys.executable, "-m", "balletmirror", "compare", str(a),
+                           str(tmp_path / "nope.bvh"), "-o", str(tmp_path / "o")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "nope.bvh" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists()

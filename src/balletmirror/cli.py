@@ -117,6 +117,8 @@ def _run(input_path: Optional[Path], reference: Optional[Path], *, outdir: Optio
     from .summary import render_summary
 
     out = check_outdir(outdir or _default_outdir(input_path), force=force)
+    if reference is not None:
+        detect_kind(reference)  # a missing or unknown reference fails now, not after her analysis
     console = Console(stderr=as_json, quiet=quiet)
     demo = input_path is None
     if demo:
