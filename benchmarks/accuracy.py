@@ -30,6 +30,7 @@ from balletmirror.evaluate import evaluate
 from balletmirror.motion import load_motion
 from balletmirror.output import write_data
 from balletmirror.pipeline import analyze_file, analyze_motion, results_document
+from balletmirror.report import merge_sureness
 from balletmirror.studio.make import StudioSettings, make_camera, make_performance
 from balletmirror.studio.phrases import PHRASES, TURNING
 from balletmirror.studio.render import ideal_pose_model
@@ -226,11 +227,9 @@ def write_sureness(path: Path, video: dict, oracles: dict) -> None:
                 "metric_mae": {k: round(v, 3) for k, v in s["metric_mae"].items()},
                 "turns_exact": round(s["turns_exact_fraction"], 3),
                 "cases": s["cases"]}
-    doc = json.loads(path.read_text()) if path.exists() else {}
-    doc.update({"measured_by": "benchmarks/accuracy.py on the synthetic studio",
-                "date": time.strftime("%Y-%m-%d"), "video": part(video),
-                "mocap": part(oracles["mocap"])})
-    path.write_text(json.dumps(doc, indent=1) + "\n")
+    merge_sureness(path, measured_by="benchmarks/accuracy.py on the synthetic studio",
+                   date=time.strftime("%Y-%m-%d"), video=part(video),
+                   mocap=part(oracles["mocap"]))
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ import numpy as np
 
 from balletmirror.expression import EFFORTS, REFERENCE, assess_expression
 from balletmirror.pipeline import analyze_file, analyze_motion
+from balletmirror.report import merge_sureness
 from balletmirror.studio.make import StudioSettings, make_performance
 from balletmirror.studio.perform import perform
 from balletmirror.studio.phrases import MUSICAL
@@ -200,18 +201,18 @@ def write_sureness(path: Path, figures: dict) -> None:
     """Add ``expression`` (the lowest style-ordering share over axes and sources) and
     ``music`` (the lag from video: cases within 40 ms, mean absolute and signed error)
     to the report's figures file, keeping what else it holds."""
-    doc = json.loads(path.read_text()) if path.exists() else {}
     shares = [v for row in figures["ordering"].values() for k, v in row.items()
               if k not in ("pairs", "video_pairs")]
     errors = np.array([r["error_ms"] for r in figures["lags"] if r["error_ms"] is not None])
-    doc["expression"] = {"ordering_min": round(float(min(shares)), 3) if shares else None,
-                         "measured_by": "benchmarks/expression_accuracy.py"}
-    doc["music"] = {"lag_cases": len(figures["lags"]),
-                    "lag_within_40ms": int(np.sum(np.abs(errors) <= 40.0)),
-                    "lag_mae_ms": round(float(np.mean(np.abs(errors))), 1),
-                    "lag_bias_ms": round(float(np.mean(errors)), 1),
-                    "measured_by": "benchmarks/expression_accuracy.py"}
-    path.write_text(json.dumps(doc, indent=1) + "\n")
+    merge_sureness(
+        path,
+        expression={"ordering_min": round(float(min(shares)), 3) if shares else None,
+                    "measured_by": "benchmarks/expression_accuracy.py"},
+        music={"lag_cases": len(figures["lags"]),
+               "lag_within_40ms": int(np.sum(np.abs(errors) <= 40.0)),
+               "lag_mae_ms": round(float(np.mean(np.abs(errors))), 1),
+               "lag_bias_ms": round(float(np.mean(errors)), 1),
+               "measured_by": "benchmarks/expression_accuracy.py"})
 
 
 if __name__ == "__main__":

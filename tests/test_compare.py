@@ -126,7 +126,8 @@ def test_compare_command(tmp_path):
 def test_ghost_video_has_her_frames(tmp_path, reference):
     import av
 
-    from balletmirror.ghost import normalised, pixels_of, render_ghost
+    from balletmirror.annotate import picture_of
+    from balletmirror.ghost import normalised, render_ghost
 
     her = _analysis("height=1.72; " + BASE.replace("right", "left"), 3)
     result = compare(her, reference)
@@ -137,7 +138,7 @@ def test_ghost_video_has_her_frames(tmp_path, reference):
     blue = (frames[10][..., 2] > 200) & (frames[10][..., 0] < 120)
     orange = (frames[10][..., 0] > 200) & (frames[10][..., 2] < 120)
     assert blue.sum() > 200 and orange.sum() > 200  # both skeletons drawn
-    n = normalised(pixels_of(her))
+    n = normalised(picture_of(her.motion))
     assert np.nanmedian(n[:, 0, 1]) == pytest.approx(-0.95, abs=0.1)  # nose near height 1
 
 

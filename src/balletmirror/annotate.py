@@ -234,7 +234,7 @@ def mocap_camera(motion: Motion):
     picture (world space, Y up, metres)."""
     from .studio.render import PHONE_VFOV_DEG, camera_preset
 
-    p = motion.positions * {"m": 1.0, "cm": 0.01, "mm": 0.001}.get(motion.units, 1.0)
+    p = motion.positions
     first = np.flatnonzero(np.isfinite(p[:, [J["left_hip"], J["right_hip"]]]).all(axis=(1, 2)))
     f = first[0] if first.size else 0
     across = p[f, J["left_hip"]] - p[f, J["right_hip"]]
@@ -251,46 +251,51 @@ def mocap_camera(motion: Motion):
                          height_m=target[1], width=w, height=h)
 
 
-def mocap_frames(motion: Motion) -> Iterator[tuple[float, np.ndarray, np.ndarray]]:
-    """``(time_s, background, pixels)`` of a 3D Motion filmed by :func:`mocap_camera`."""
+def picture_of(motion: Motion) -> np.ndarray:
+    """Her joints in a picture, (frames, 23, 2) pixels: an image-space Motion's own,
+    or a world-space Motion (metres) filmed by :func:`mocap_camera`."""
+    if motion.space == "image":
+        return motion.positions[..., :2]
     from .studio.render import project
 
-    camera = mocap_camera(motion)
-    scale = {"m": 1.0, "cm": 0.01, "mm": 0.001}.get(motion.units, 1.0)
-    background = np.empty((camera.height, camera.width, 3), np.uint8)
+    return project(motion.positions, mocap_camera(motion))[0]
+
+
+def _canvas(w: int, h: int) -> np.ndarray:
+    background = np.empty((h + h % 2, w + w % 2, 3), np.uint8)
     background[:] = MOCAP_BACKGROUND
-    for i, t in enumerate(motion.times):
-        pixels, _ = project(motion.positions[i] * scale, camera)
-        yield float(t), background.copy(), pixels
+    return background
 
 
-def keypoint_frames(motion: Motion) -> Iterator[tuple[float, np.ndarray, np.ndarray]]:
-    """``(time_s, background, pixels)`` of 2D keypoints without their video: drawn on a
-    plain canvas of the image's size (its recorded size, else the keypoints' extent)."""
-    if motion.image_size is not None:
+def canvas_frames(motion: Motion) -> Iterator[tuple[float, np.ndarray, int]]:
+    """``(time_s, background, frame index)`` for a Motion without its video: the
+    virtual camera's picture for motion capture, for 2D keypoints a canvas of the
+    image's size (its recorded size, else the keypoints' extent)."""
+    if motion.space == "world":
+        w, h = MOCAP_SIZE
+    elif motion.image_size is not None:
         w, h = motion.image_size
     else:
         w, h = (int(np.nanmax(motion.positions[..., k])) + 40 for k in (0, 1))
-    background = np.empty((h + h % 2, w + w % 2, 3), np.uint8)
-    background[:] = MOCAP_BACKGROUND
+    background = _canvas(w, h)
     for i, t in enumerate(motion.times):
-        yield float(t), background.copy(), motion.positions[i]
+        yield float(t), background.copy(), i
 
 
-def video_frames(path: Path, motion: Motion) -> Iterator[tuple[float, np.ndarray, np.ndarray]]:
-    """``(time_s, rgb, pixels)`` for every frame of her video, with the Motion frame
-    nearest in time."""
+def video_frames(path: Path, motion: Motion) -> Iterator[tuple[float, np.ndarray, int]]:
+    """``(time_s, rgb, frame index)`` for every frame of her video, with the Motion
+    frame nearest in time."""
     from .io.video import iter_frames
 
     for t, rgb in iter_frames(path):
-        yield t, rgb, motion.positions[_frame_index(motion.times, t)]
+        yield t, rgb, _frame_index(motion.times, t)
 
 
 def _source(motion: Motion, video: Path | None) -> dict:
     """Frames, rate, frame count, sound and per-frame confidence to draw from."""
     if video is None:
-        frames = mocap_frames(motion) if motion.space == "world" else keypoint_frames(motion)
-        return {"frames": frames, "fps": motion.fps, "total": motion.n_frames, "sound": None,
+        return {"frames": canvas_frames(motion), "fps": motion.fps, "total": motion.n_frames,
+                "sound": None,
                 "confidence": np.isfinite(motion.positions).all(axis=2).astype(float)}
     from .io.audio import read_audio
     from .io.video import probe_video
@@ -322,6 +327,7 @@ def render_annotated(analysis, out: Path, *, video: Path | None,
 
     motion, kin, steps = analysis.motion, analysis.kinematics, analysis.steps
     src = _source(motion, video)
+    pixels = picture_of(motion)
     frames = src["frames"]
     first = next(frames)
     sound = src["sound"] or (None, 22050)
@@ -330,9 +336,8 @@ def render_annotated(analysis, out: Path, *, video: Path | None,
              if f"{name}_angle" in kin.series}
     with H264Writer(out, first[1].shape[1], first[1].shape[0], src["fps"], audio=sound[0],
                     sr=sound[1]) as writer:
-        for n, (t, rgb, pixels) in enumerate(_chain(first, frames)):
-            i = _frame_index(motion.times, t)
-            img = annotate_frame(rgb, pixels, src["confidence"][i], hud_lines(steps, t),
+        for n, (t, rgb, i) in enumerate(_chain(first, frames)):
+            img = annotate_frame(rgb, pixels[i], src["confidence"][i], hud_lines(steps, t),
                                  corrections_at(steps, t),
                                  {name: float(series[i]) for name, series in knees.items()})
             writer.write(img, t)

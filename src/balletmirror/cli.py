@@ -36,15 +36,21 @@ def _progress_bar(console: Console, enabled: bool, *, label: str = "pose"):
         TimeRemainingColumn,
     )
 
-    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TimeRemainingColumn(), console=console, disable=not enabled,
                    transient=True)
-    task = bar.add_task("pose", total=None)
+    return bar, _task(bar, label, visible=True)
+
+
+def _task(bar, label: str, *, visible: bool = False):
+    """Another line of ``bar`` and its ``progress(done, total)`` callback; unless
+    ``visible``, the line shows from its first update on."""
+    task = bar.add_task(label, total=None, visible=visible)
 
     def progress(done: int, total: int | None) -> None:
-        bar.update(task, completed=done, total=total)
+        bar.update(task, completed=done, total=total, visible=True)
 
-    return bar, progress
+    return progress
 
 
 def _render_demo(out: Path, console: Console, *, quiet: bool) -> Path:
@@ -144,24 +150,18 @@ def _run(input_path: Optional[Path], reference: Optional[Path], *, outdir: Optio
 
 
 def _analyse(input_path: Path, console: Console, *, quiet: bool, music: Optional[Path]):
-    """Read (with the pose model's bar for a video) and analyse (a bar over the stages)."""
-    from .io import detect_kind, read_motion
-    from .pipeline import STAGES, Settings, analyze_motion, read_soundtrack, source_info
+    """``analyze_file`` with a bar for reading (the pose model's, for a video) and one
+    over the analysis's stages."""
+    from .io import detect_kind
+    from .pipeline import STAGES, analyze_file
 
-    kind = detect_kind(input_path)
-    soundtrack = read_soundtrack(input_path, kind, music)
-    bar, progress = _progress_bar(console, not quiet,
-                                  label="decode + pose" if kind == "video" else "read")
+    label = "decode + pose" if detect_kind(input_path) == "video" else "read"
+    bar, read = _progress_bar(console, not quiet, label=label)
+    stage = _task(bar, "analysis")
+    done = iter(range(1, len(STAGES) + 1))
     with bar:
-        options = {"progress": progress, "max_side": Settings().max_side} \
-            if kind == "video" else {}
-        raw = read_motion(input_path, kind=kind, **options)
-    bar, progress = _progress_bar(console, not quiet, label="analysis")
-    with bar:
-        done = iter(range(1, len(STAGES) + 1))
-        return analyze_motion(raw, source=source_info(input_path, kind, raw),
-                              soundtrack=soundtrack,
-                              on_stage=lambda name: progress(next(done), len(STAGES)))
+        return analyze_file(input_path, progress=read, music=music,
+                            on_stage=lambda name: stage(next(done), len(STAGES)))
 
 
 def _write_views(analysis, out: Path, console: Console, *, quiet: bool,

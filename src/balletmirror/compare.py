@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .expression import fill_nan
 from .pipeline import Analysis
 from .skeleton import mirror_name
 from .summary import step_word
@@ -103,24 +104,16 @@ def _column(analysis: Analysis, name: str) -> np.ndarray:
     if name == "drop":
         return sig.drop / HEIGHT_SCALE_H
     if name == "turn_rate":
-        yaw = _filled(kin["yaw"])
+        yaw = fill_nan(kin["yaw"])
         return np.gradient(yaw, kin.times) / 360.0
     return kin[name] / ANGLE_SCALE_DEG
-
-
-def _filled(x: np.ndarray) -> np.ndarray:
-    known = np.isfinite(x)
-    if known.sum() < 2:
-        return np.zeros_like(x)
-    idx = np.arange(len(x))
-    return np.interp(idx, idx[known], x[known])
 
 
 def features(analysis: Analysis, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """``(times, F)``: the named features resampled to ``RATE_HZ`` (gaps interpolated)."""
     times = analysis.kinematics.times
     grid = np.arange(times[0], times[-1] + 1e-9, 1.0 / RATE_HZ)
-    cols = [np.interp(grid, times, _filled(_column(analysis, n))) for n in names]
+    cols = [np.interp(grid, times, fill_nan(_column(analysis, n))) for n in names]
     return grid, np.column_stack(cols)
 
 
@@ -296,8 +289,8 @@ def _angle_rows(her: Analysis, ref: Analysis, ta: np.ndarray, tb: np.ndarray,
             continue
         ref_name = mirror_name(name) if mirror and name.startswith(("left_", "right_")) \
             else name
-        x = np.interp(ta[inside], her.kinematics.times, _filled(her.kinematics[name]))
-        y = np.interp(tb[inside], ref.kinematics.times, _filled(ref.kinematics[ref_name]))
+        x = np.interp(ta[inside], her.kinematics.times, fill_nan(her.kinematics[name]))
+        y = np.interp(tb[inside], ref.kinematics.times, fill_nan(ref.kinematics[ref_name]))
         if not (np.isfinite(her.kinematics[name]).any() and
                 np.isfinite(ref.kinematics[ref_name]).any()):
             continue
@@ -496,15 +489,14 @@ def skipped(s: dict, gap_list: list[dict], her_steps: list[dict] | None = None,
                    for h in her_steps)
 
 
-def _her_span(her: Analysis, i: int | None, s: dict, al: dict) -> dict:
-    """Her step matched to ``s``, or, when none was recognised there, the stretch of
-    hers the path aligns with it."""
+def _her_span(her: Analysis, i: int | None, aligned: tuple[float, float]) -> dict:
+    """Her step ``i``, or, when none was recognised there, the stretch of hers the
+    path aligns with the reference step (``aligned``, her seconds)."""
     if i is not None:
         h = her.steps[i]
         return {"her_index": i, "her_step": h["step"], "her_side": h.get("side"),
                 "her_start_s": h["start_s"], "her_end_s": h["end_s"]}
-    a0 = to_her_time(s["start_s"], al["ta"], al["tb"])
-    a1 = to_her_time(s["end_s"], al["ta"], al["tb"])
+    a0, a1 = aligned
     return {"her_index": None, "her_step": None, "her_side": None,
             "her_start_s": round(a0, 2), "her_end_s": round(max(a1, a0 + 0.1), 2),
             "note": "no step of hers was recognised there: compared over the aligned "
@@ -523,14 +515,14 @@ def _step_row(her: Analysis, ref: Analysis, i: int | None, j: int, al: dict,
         row.update(similarity=0.0, message=f"the reference's {step_word(s['step'])} at "
                    f"{s['start_s']:.1f} s is missing from yours")
         return row
-    span = _her_span(her, i, s, al)
+    mine = _her_span(her, i, span)
     h = her.steps[i] if i is not None else {"step": s["step"], "metrics": {},
-                                            "start_s": span["her_start_s"],
-                                            "end_s": span["her_end_s"]}
+                                            "start_s": mine["her_start_s"],
+                                            "end_s": mine["her_end_s"]}
     angles = _angle_rows(her, ref, al["ta"], al["tb"], (h["start_s"], h["end_s"]),
                          al["mirror"])
     expected = _intercept(s["start_s"], al["ta"], al["tb"], line[1]) + line[1] * s["start_s"]
-    row.update(span, timing_ms=round(1000.0 * (h["start_s"] - expected)),
+    row.update(mine, timing_ms=round(1000.0 * (h["start_s"] - expected)),
                duration_ratio=round((h["end_s"] - h["start_s"]) /
                                     max(s["end_s"] - s["start_s"], 1e-6), 3),
                amplitude_ratio=None if angles["amplitude_ratio"] is None else
@@ -556,8 +548,8 @@ def aligned_series(her: Analysis, ref: Analysis, al: dict) -> dict:
         if name not in her.kinematics.series or name not in ref.kinematics.series:
             continue
         mine = mirror_name(name) if al["mirror"] else name
-        x = np.interp(al["ta"], her.kinematics.times, _filled(her.kinematics[mine]))
-        y = np.interp(al["tb"], ref.kinematics.times, _filled(ref.kinematics[name]))
+        x = np.interp(al["ta"], her.kinematics.times, fill_nan(her.kinematics[mine]))
+        y = np.interp(al["tb"], ref.kinematics.times, fill_nan(ref.kinematics[name]))
         out["her"][name] = [round(float(v), 1) for v in x]
         out["reference"][name] = [round(float(v), 1) for v in y]
     return out

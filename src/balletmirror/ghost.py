@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .annotate import MOCAP_BACKGROUND, _panel, font, step_at
+from .annotate import MOCAP_BACKGROUND, _panel, font, picture_of, step_at
 from .pipeline import Analysis
 from .skeleton import BONES, JOINTS, J, mirror_name
 from .summary import step_word
@@ -25,19 +25,6 @@ SIZE = (960, 540)
 HER, REFERENCE = (70, 170, 255), (255, 150, 60)
 BODY_FRACTION = 0.72  # of the picture's height a standing body fills
 MIRROR = np.array([J[mirror_name(name)] for name in JOINTS])
-
-
-def pixels_of(analysis: Analysis) -> np.ndarray:
-    """Her joints in a picture (frames, 23, 2): the video's pixels, or motion capture
-    filmed by the virtual camera."""
-    motion = analysis.motion
-    if motion.space == "image":
-        return motion.positions[..., :2]
-    from .annotate import mocap_camera
-    from .studio.render import project
-
-    scale = {"m": 1.0, "cm": 0.01, "mm": 0.001}.get(motion.units, 1.0)
-    return project(motion.positions * scale, mocap_camera(motion))[0]
 
 
 def normalised(px: np.ndarray) -> np.ndarray:
@@ -85,7 +72,7 @@ def render_ghost(her: Analysis, ref: Analysis, ref_block: dict, out: Path, *,
 
     from .io.video_write import H264Writer
 
-    mine, theirs = normalised(pixels_of(her)), normalised(pixels_of(ref))
+    mine, theirs = normalised(picture_of(her.motion)), normalised(picture_of(ref.motion))
     if ref_block["mirrored"]:
         theirs = theirs[:, MIRROR] * np.array([-1.0, 1.0])
     pair = reference_frames(ref_block, her.motion.times, ref.motion.times)

@@ -22,6 +22,7 @@ from importlib import resources
 
 import numpy as np
 
+from .expression import WEIGHT_QUANTILE
 from .music import offsets
 from .skeleton import mirror_name
 from .summary import step_word, timing_words
@@ -77,6 +78,17 @@ def esc(value) -> str:
 def sureness() -> dict:
     """The benchmark's figures the report quotes (``sureness.json``)."""
     return json.loads(resources.files("balletmirror").joinpath("sureness.json").read_text())
+
+
+def merge_sureness(path, **parts) -> None:
+    """Set ``parts`` in the figures file at ``path`` (``sureness.json``), keeping what
+    else it holds: each benchmark writes its own part."""
+    from pathlib import Path
+
+    path = Path(path)
+    doc = json.loads(path.read_text()) if path.exists() else {}
+    doc.update(parts)
+    path.write_text(json.dumps(doc, indent=1) + "\n")
 
 
 def source_class(doc: dict) -> str:
@@ -270,6 +282,7 @@ def step_card(k: int, step: dict, thumb: bytes | None, source: str) -> str:
     if thumb:
         img = (f'<img alt="{esc(step_title(step))}" data-seek="{thumb_time(step):.3f}" '
                f'src="data:image/jpeg;base64,{base64.b64encode(thumb).decode()}">')
+    measured = metric_rows(step, source)
     fixes = "".join(
         f'<li>{esc(c["message"])} <a class="seek" data-seek="{c["at_s"]:.3f}">at '
         f'{c["at_s"]:.2f} s</a></li>' for c in step.get("corrections") or [])
@@ -281,8 +294,8 @@ def step_card(k: int, step: dict, thumb: bytes | None, source: str) -> str:
             f'{esc(step.get("view") or "?")} · {esc(found)}</div>{img}'
             + (f'<ul class="corrections">{fixes}</ul>' if fixes else "")
             + f'<table>{criterion_rows(step)}</table>'
-            + (f'<details><summary>measurements</summary><table>{metric_rows(step, source)}'
-               f'</table></details>' if metric_rows(step, source) else "")
+            + (f'<details><summary>measurements</summary><table>{measured}'
+               f'</table></details>' if measured else "")
             + "</article>")
 
 
@@ -398,7 +411,7 @@ def music_figure(doc: dict) -> str | None:
 #: (label, path in ``expression.whole``, units, how it is measured)
 EXPRESSION_ROWS = (
     ("Weight", ("efforts", "weight"), "H²/s²", "peak kinetic energy per unit mass of the "
-     "body's segments (95th percentile), Larboulette & Gibet 2015"),
+     f"body's segments ({100 * WEIGHT_QUANTILE:.0f}th percentile), Larboulette & Gibet 2015"),
     ("Time", ("efforts", "time"), "H/s²", "mean acceleration of the segments"),
     ("Space", ("efforts", "space"), "ratio", "path over displacement of head, hands and "
      "feet (1 = straight)"),
