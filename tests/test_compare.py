@@ -1,5 +1,6 @@
 """Comparison with a reference: DTW by hand, mirror, the studio's known changes, self."""
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -84,6 +85,18 @@ def test_self_comparison_is_identical(reference):
     assert not result["mirrored"] and result["missing"] == [] and result["extra"] == []
     assert all(s["matched"] and s["differences"] == [] and s["timing_ms"] == 0
                for s in result["steps"])
+
+
+def test_a_joint_seen_on_one_side_only_is_left_out(reference):
+    # a pose model may lose one arm for most of a clip: its twin goes too, so that
+    # mirroring and the side-blind features still find each feature's pair
+    kin = reference.kinematics
+    series = {**kin.series, "left_shoulder_elevation": np.full(len(kin.times), np.nan)}
+    one_armed = dataclasses.replace(reference, kinematics=dataclasses.replace(kin, series=series))
+    result = compare(one_armed, reference)
+    names = result["alignment"]["features"]
+    assert "left_shoulder_elevation" not in names and "right_shoulder_elevation" not in names
+    assert result["missing"] == [] and result["tempo_ratio"] == pytest.approx(1.0, abs=0.02)
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -97,6 +97,13 @@ def feature_names(analysis: Analysis) -> list[str]:
     return known + ["left_lift", "right_lift", "drop", "turn_rate"]
 
 
+def shared_features(her: Analysis, ref: Analysis) -> list[str]:
+    """The features both performances have, with each left/right pair whole (a
+    mirrored or side-blind feature needs its twin)."""
+    both = [n for n in feature_names(her) if n in feature_names(ref)]
+    return [n for n in both if mirror_name(n) in both]
+
+
 def _column(analysis: Analysis, name: str) -> np.ndarray:
     kin, sig = analysis.kinematics, analysis.signals
     if name in ("left_lift", "right_lift"):
@@ -557,7 +564,7 @@ def aligned_series(her: Analysis, ref: Analysis, al: dict) -> dict:
 
 def compare(her: Analysis, ref: Analysis, *, reference_source: dict | None = None) -> dict:
     """results.json's ``reference`` block: her performance against ``ref``."""
-    names = [n for n in feature_names(her) if n in feature_names(ref)]
+    names = shared_features(her, ref)
     al = _choose_side(her, ref, names)
     gap_list = gaps(al["ta"], al["tb"])
     line = tempo_line(al["ta"], al["tb"], gap_list)
