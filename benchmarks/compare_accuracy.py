@@ -26,7 +26,7 @@ reference from each of ``--ref-views`` (``video-front``, ``video-side``...).
 Usage::
 
     .venv/bin/python benchmarks/compare_accuracy.py [--seeds 5] [--video 1]
-        [--ref-views front side] [--json F]
+        [--ref-views front side] [--work DIR] [--json F]
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ from pathlib import Path
 import numpy as np
 
 from balletmirror.compare import compare
-from balletmirror.pipeline import analyze_file, analyze_motion
+from balletmirror.io import read_motion
+from balletmirror.motion import load_motion
+from balletmirror.pipeline import analyze_motion, source_info
 from balletmirror.studio.make import StudioSettings, make_performance
 from balletmirror.studio.perform import perform
 from balletmirror.studio.render import camera_preset, ideal_pose_model
@@ -103,11 +105,17 @@ def _analysis(motion, **source):
 
 
 def _video(change: str, seed: int, who: str, view: str, work: Path):
-    paths = make_performance(choreography(change, hers=who == "her"),
-                             work / f"{change}-{seed}-{who}-{view}", StudioSettings(
-                                 seed=seed if who == "her" else 100 + seed, camera=view,
-                                 music="none"), force=True)
-    return analyze_file(paths["video"])
+    """Her (or the reference's) performance rendered from ``view`` and read by the pose
+    model; the video and the raw pose stay in ``work`` and are reused from there."""
+    out = work / f"{change}-{seed}-{who}-{view}"
+    if (out / "raw.npz").exists():
+        raw = load_motion(out / "raw.npz")
+    else:
+        paths = make_performance(choreography(change, hers=who == "her"), out, StudioSettings(
+            seed=seed if who == "her" else 100 + seed, camera=view, music="none"), force=True)
+        raw = read_motion(paths["video"], kind="video")
+        raw.save(out / "raw.npz")
+    return analyze_motion(raw, source=source_info(out / "performance.mp4", "video", raw))
 
 
 def run_case(change: str, seed: int, sources: tuple[str, ...], work: Path,
@@ -154,14 +162,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--video", type=int, default=0, help="seeds also run through video")
     parser.add_argument("--ref-views", nargs="+", default=["front"],
                         help="cameras filming the reference in the video pairs")
+    parser.add_argument("--work", help="keep the videos and their raw pose here (and reuse "
+                                       "them on the next run)")
     parser.add_argument("--json", help="write the rows here")
     args = parser.parse_args(argv)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        work = Path(args.work or tmp)
         for seed in range(args.seeds):
             sources = ("3d", "ideal") + (("video",) if seed < args.video else ())
             for change in CHANGES:
-                rows += run_case(change, seed, sources, Path(tmp), tuple(args.ref_views))
+                rows += run_case(change, seed, sources, work, tuple(args.ref_views))
     print_table(rows)
     same = [r["similarity"] for r in rows if r["change"] == "slower"]
     print(f"similarity of the slower (otherwise the same) performances: median "

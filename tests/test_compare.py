@@ -10,6 +10,7 @@ import pytest
 
 from balletmirror.compare import align, compare, mirrored, similarity, tempo_line
 from balletmirror.pipeline import analyze_motion
+from balletmirror.skeleton import J
 from balletmirror.studio.perform import perform
 
 BASE = "5th; tendu front right; arabesque right 90; pirouette en_dehors right 2; passe right"
@@ -155,17 +156,24 @@ def test_ghost_video_has_her_frames(tmp_path, reference):
     assert np.nanmedian(n[:, 0, 1]) == pytest.approx(-0.95, abs=0.1)  # nose near height 1
 
 
-def test_leg_height_from_the_front_is_marked_unreliable():
-    from balletmirror.compare import with_view_caveat
+def test_a_leg_hidden_from_the_camera_makes_its_height_unreliable(reference):
+    from balletmirror.compare import raised_leg_confidence, with_view_caveat
 
+    ara = next(s for s in reference.steps if s["step"] == "arabesque")
+    assert raised_leg_confidence(reference, ara["start_s"], ara["end_s"]) == ("right", 1.0)
     diff = [{"what": "leg_height", "difference": -41.0, "message": "your arabesque leg is 41 "
              "deg lower than the reference's"}, {"what": "turns", "message": "x"}]
-    ref = {"step": "arabesque", "view": "front"}
-    marked = with_view_caveat(diff, {"view": "three-quarter"}, ref)
-    assert marked[0]["reliable"] is False and "front" in marked[0]["caveat"]
-    assert marked[0]["message"].endswith("(unreliable from the front)")
+    assert with_view_caveat(diff, reference, reference, ara, ara) == diff  # motion capture
+    # the pose model unsure of her right ankle (behind her body, from the front)
+    conf = reference.motion.confidence.copy()
+    conf[:, J["right_ankle"]] = 0.5
+    hidden = dataclasses.replace(reference, motion=dataclasses.replace(reference.motion,
+                                                                       confidence=conf))
+    marked = with_view_caveat(diff, reference, hidden, ara, {**ara, "view": "front"})
+    assert marked[0]["reliable"] is False and "hidden" in marked[0]["caveat"]
+    assert "right leg" in marked[0]["caveat"] and "front" in marked[0]["caveat"]
+    assert marked[0]["message"].endswith("(unreliable: the leg was hidden from the camera)")
     assert marked[1] == diff[1]
-    assert with_view_caveat(diff, {"view": "side"}, {**ref, "view": "3d"}) == diff
 
 
 def test_a_missing_reference_fails_before_the_analysis(tmp_path):

@@ -51,7 +51,7 @@ import numpy as np
 
 from .expression import fill_nan
 from .pipeline import Analysis
-from .skeleton import mirror_name
+from .skeleton import J, mirror_name
 from .summary import step_word
 
 RATE_HZ = 10.0
@@ -382,25 +382,56 @@ def elevation_difference(her: Analysis, ref: Analysis, h: dict, s: dict) -> list
                         f"{'higher' if d > 0 else 'lower'} than the reference's"}]
 
 
-FORESHORTENED = ("front", "back")  # views along which a leg raised devant/derrière points
-FORESHORTENING = ("seen from the {view}, a leg raised to the front or back points along "
-                  "the lens and its height is read unreliably (on the studio a 90-degree "
-                  "arabesque read 114-117 degrees): compare from the side or three-quarter")
+#: the pose model's confidence in the raised leg's ankle, near its height, under which
+#: the leg is taken as hidden from the camera (MediaPipe on the studio: 0.89-0.99 for an
+#: arabesque leg the camera sees, 0.48-0.62 for one behind her body, from the front or
+#: from the three-quarter view of her other side)
+HIDDEN_CONFIDENCE = 0.8
+NEAR_PEAK_DEG = 10.0
+HIDDEN = ("{whose} {leg} leg was hidden from the camera near its height (the pose "
+          "model's confidence in its ankle: {confidence:.2f}; seen from the {view}), and "
+          "its height is guessed: compare from a view that sees the working leg (her "
+          "side or three-quarter on that side)")
 
 
-def with_view_caveat(differences: list[dict], her: dict, ref: dict) -> list[dict]:
-    """Mark leg-height differences of a step seen from the front or back by either
-    performance (from video) as unreliable, with the reason."""
-    view = next((v for v in (ref.get("view"), her.get("view")) if v in FORESHORTENED), None)
-    if view is None or ref["step"] not in GESTURES:
+def raised_leg_confidence(analysis: Analysis, start_s: float, end_s: float
+                          ) -> tuple[str, float] | None:
+    """The leg raised highest within the span and the mean confidence of its ankle
+    over the frames within ``NEAR_PEAK_DEG`` of its height; None when neither leg's
+    elevation is known there."""
+    w, sig = analysis.signals.window(start_s, end_s), analysis.signals
+    peaks = {s: np.nanmax(sig.elevation[s][w]) for s in ("left", "right")
+             if np.isfinite(sig.elevation[s][w]).any()}
+    if not peaks:
+        return None
+    leg = max(peaks, key=peaks.get)
+    near = np.nan_to_num(sig.elevation[leg][w], nan=-np.inf) >= peaks[leg] - NEAR_PEAK_DEG
+    ankle = analysis.motion.confidence[w, J[f"{leg}_ankle"]]
+    return leg, float(np.mean(ankle[near]))
+
+
+def hidden_leg(analysis: Analysis, step: dict, whose: str) -> str | None:
+    """Why the step's leg height cannot be trusted (the raised leg hidden from the
+    camera), or None."""
+    seen = raised_leg_confidence(analysis, step["start_s"], step["end_s"])
+    if seen is None or seen[1] >= HIDDEN_CONFIDENCE:
+        return None
+    return HIDDEN.format(whose=whose, leg=seen[0], confidence=seen[1],
+                         view=step.get("view") or "camera")
+
+
+def with_view_caveat(differences: list[dict], her: Analysis, ref: Analysis, h: dict,
+                     s: dict) -> list[dict]:
+    """Mark leg-height differences of a gesture whose raised leg one of the two
+    cameras did not see (:func:`hidden_leg`) as unreliable, with the reason."""
+    if s["step"] not in GESTURES:
         return differences
-    out = []
-    for d in differences:
-        if d["what"] == "leg_height":
-            d = {**d, "reliable": False, "caveat": FORESHORTENING.format(view=view),
-                 "message": d["message"] + f" (unreliable from the {view})"}
-        out.append(d)
-    return out
+    why = hidden_leg(ref, s, "the reference's") or hidden_leg(her, h, "your")
+    if why is None:
+        return differences
+    return [{**d, "reliable": False, "caveat": why,
+             "message": d["message"] + " (unreliable: the leg was hidden from the camera)"}
+            if d["what"] == "leg_height" else d for d in differences]
 
 
 def _angle_messages(phases: dict[str, dict[str, float]], step: str) -> list[dict]:
@@ -546,7 +577,7 @@ def _step_row(her: Analysis, ref: Analysis, i: int | None, j: int, al: dict,
                differences=with_view_caveat(
                    side_difference(h, s, mirror=al["mirror"]) + metric_differences(h, s)
                    + elevation_difference(her, ref, h, s)
-                   + _angle_messages(angles["phases"], s["step"]), h, s),
+                   + _angle_messages(angles["phases"], s["step"]), her, ref, h, s),
                efforts={"her": _efforts(her, i), "reference": _efforts(ref, j)})
     return row
 
