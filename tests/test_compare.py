@@ -156,6 +156,16 @@ def test_ghost_video_has_her_frames(tmp_path, reference):
     assert np.nanmedian(n[:, 0, 1]) == pytest.approx(-0.95, abs=0.1)  # nose near height 1
 
 
+def test_a_step_on_the_other_leg_is_compared_working_leg_to_working_leg(reference):
+    other = compare(_analysis("height=1.62; " + BASE.replace("arabesque right", "arabesque left"),
+                              100), reference)
+    row = next(s for s in other["steps"] if s["reference_step"] == "arabesque")
+    assert not other["mirrored"] and row["her_side"] == "left"
+    assert [d["what"] for d in row["differences"]] == ["side"]
+    assert "working leg to working leg" in row["differences"][0]["message"]
+    assert row["similarity"] > 80
+
+
 def test_a_leg_hidden_from_the_camera_makes_its_height_unreliable(reference):
     from balletmirror.compare import raised_leg_confidence, with_view_caveat
 

@@ -330,7 +330,9 @@ def side_difference(her: dict, ref: dict, *, mirror: bool) -> list[dict]:
     return [{"what": "side", "her": her["side"], "reference": want, "difference": None,
              "units": "", "message": f"your {step_word(ref['step'])} is on the "
                                      f"{her['side']} leg where the reference's is on the "
-                                     f"{want} (or the pose model swapped your legs)"}]
+                                     f"{want} (or the pose model swapped your legs): "
+                                     f"its angles are compared working leg to working "
+                                     f"leg"}]
 
 
 def metric_differences(her: dict, ref: dict) -> list[dict]:
@@ -564,8 +566,10 @@ def _step_row(her: Analysis, ref: Analysis, i: int | None, j: int, al: dict,
     h = her.steps[i] if i is not None else {"step": s["step"], "metrics": {},
                                             "start_s": mine["her_start_s"],
                                             "end_s": mine["her_end_s"]}
+    other_leg = side_difference(h, s, mirror=al["mirror"])
+    # on the other leg (or her legs' labels swapped): working leg against working leg
     angles = _angle_rows(her, ref, al["ta"], al["tb"], (h["start_s"], h["end_s"]),
-                         al["mirror"])
+                         al["mirror"] != bool(other_leg))
     expected = _intercept(s["start_s"], al["ta"], al["tb"], line[1]) + line[1] * s["start_s"]
     row.update(mine, timing_ms=round(1000.0 * (h["start_s"] - expected)),
                duration_ratio=round((h["end_s"] - h["start_s"]) /
@@ -575,7 +579,7 @@ def _step_row(her: Analysis, ref: Analysis, i: int | None, j: int, al: dict,
                angle_rms_deg=None if angles["rms_deg"] is None else round(angles["rms_deg"], 1),
                similarity=similarity(angles["rms_deg"]),
                differences=with_view_caveat(
-                   side_difference(h, s, mirror=al["mirror"]) + metric_differences(h, s)
+                   other_leg + metric_differences(h, s)
                    + elevation_difference(her, ref, h, s)
                    + _angle_messages(angles["phases"], s["step"]), her, ref, h, s),
                efforts={"her": _efforts(her, i), "reference": _efforts(ref, j)})
