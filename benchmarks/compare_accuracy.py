@@ -5,9 +5,9 @@ choreography danced by a 1.72 m dancer with another seed (her own small variatio
 and one known change:
 
 * ``arabesque``: her arabesque 20 degrees lower (90 -> 70): found when the leg-height
-  difference reported on the reference's arabesque (the largest over the reference
-  steps read where it was danced: a pose model may name it otherwise, e.g. développé)
-  is within 5 degrees of -20 and nothing is missing; else *flagged* when that
+  difference reported on the reference's arabesque (the largest reliable one over the
+  reference steps read where it was danced: a pose model may name it otherwise, e.g.
+  développé) is within 5 degrees of -20 and nothing is missing; else *flagged* when that
   difference is marked unreliable (the comparison said this view cannot judge it:
   no confident wrong number), else missed;
 * ``missing``: her pirouette left out: found when the reference's pirouette, and only
@@ -67,11 +67,13 @@ def choreography(change: str, *, hers: bool) -> str:
 
 def arabesque_difference(result: dict, span: tuple[float, float]) -> dict | None:
     """The largest leg-height difference reported on the reference steps read within
-    ``span`` (the reference's true arabesque, seconds)."""
+    ``span`` (the reference's true arabesque, seconds): of the reliable ones when there
+    are, else of those marked unreliable."""
     diffs = [d for s in result["steps"] if s["matched"]
              and min(s["reference_end_s"], span[1]) > max(s["reference_start_s"], span[0])
              for d in s["differences"] if d["what"] == "leg_height"]
-    return max(diffs, key=lambda d: abs(d["difference"])) if diffs else None
+    trusted = [d for d in diffs if d.get("reliable", True)]
+    return max(trusted or diffs, key=lambda d: abs(d["difference"]), default=None)
 
 
 def found(change: str, result: dict, truth: dict) -> tuple[str, str]:
