@@ -141,6 +141,23 @@ def test_a_criterion_the_view_cannot_judge_is_not_assessable():
     assert not knees["assessable"] and "video" in knees["reason"]
 
 
+def test_a_leg_hidden_from_the_camera_is_not_given_a_height():
+    import dataclasses
+
+    from balletmirror.skeleton import J
+
+    motion = ideal_pose_model(perform("5th; arabesque right 90", fps=30.0, seed=5).motion,
+                              camera_preset("front"))
+    conf = motion.confidence.copy()
+    conf[:, J["right_ankle"]] = 0.5  # the pose model unsure: the leg is behind her body
+    for confidence, judged in ((motion.confidence, True), (conf, False)):
+        steps = analyze_motion(dataclasses.replace(motion, confidence=confidence),
+                               source={}).steps
+        height = _row(next(s for s in steps if s["step"] == "arabesque"), "leg_height")
+        assert height["assessable"] is judged
+    assert "right leg was hidden" in height["reason"] and "0.50" in height["reason"]
+
+
 def test_results_carry_steps_and_technique_as_plain_json():
     perf = perform("5th; plie demi x2; saute x3; pirouette en_dehors right 2", fps=30.0)
     analysis = analyze_motion(ideal_pose_model(perf.motion, camera_preset("front")),

@@ -51,7 +51,8 @@ import numpy as np
 
 from .expression import fill_nan
 from .pipeline import Analysis
-from .skeleton import J, mirror_name
+from .signals import HIDDEN_CONFIDENCE, raised_leg
+from .skeleton import mirror_name
 from .summary import step_word
 
 RATE_HZ = 10.0
@@ -384,38 +385,16 @@ def elevation_difference(her: Analysis, ref: Analysis, h: dict, s: dict) -> list
                         f"{'higher' if d > 0 else 'lower'} than the reference's"}]
 
 
-#: the pose model's confidence in the raised leg's ankle, near its height, under which
-#: the leg is taken as hidden from the camera (MediaPipe on the studio: 0.89-0.99 for an
-#: arabesque leg the camera sees, 0.48-0.62 for one behind her body, from the front or
-#: from the three-quarter view of her other side)
-HIDDEN_CONFIDENCE = 0.8
-NEAR_PEAK_DEG = 10.0
 HIDDEN = ("{whose} {leg} leg was hidden from the camera near its height (the pose "
           "model's confidence in its ankle: {confidence:.2f}; seen from the {view}), and "
           "its height is guessed: compare from a view that sees the working leg (her "
           "side or three-quarter on that side)")
 
 
-def raised_leg_confidence(analysis: Analysis, start_s: float, end_s: float
-                          ) -> tuple[str, float] | None:
-    """The leg raised highest within the span and the mean confidence of its ankle
-    over the frames within ``NEAR_PEAK_DEG`` of its height; None when neither leg's
-    elevation is known there."""
-    w, sig = analysis.signals.window(start_s, end_s), analysis.signals
-    peaks = {s: np.nanmax(sig.elevation[s][w]) for s in ("left", "right")
-             if np.isfinite(sig.elevation[s][w]).any()}
-    if not peaks:
-        return None
-    leg = max(peaks, key=peaks.get)
-    near = np.nan_to_num(sig.elevation[leg][w], nan=-np.inf) >= peaks[leg] - NEAR_PEAK_DEG
-    ankle = analysis.motion.confidence[w, J[f"{leg}_ankle"]]
-    return leg, float(np.mean(ankle[near]))
-
-
 def hidden_leg(analysis: Analysis, step: dict, whose: str) -> str | None:
     """Why the step's leg height cannot be trusted (the raised leg hidden from the
     camera), or None."""
-    seen = raised_leg_confidence(analysis, step["start_s"], step["end_s"])
+    seen = raised_leg(analysis.signals, step["start_s"], step["end_s"])
     if seen is None or seen[1] >= HIDDEN_CONFIDENCE:
         return None
     return HIDDEN.format(whose=whose, leg=seen[0], confidence=seen[1],

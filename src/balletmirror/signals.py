@@ -53,6 +53,9 @@ Units: heights and distances are fractions of the standing body height ``H``
   smoothing filter would flatten the narrow profile frames of a fast turn).
 * ``head_yaw`` (3D only): the facing of the head (from the ears to the nose,
   horizontal), unwrapped, degrees, comparable with ``yaw``.
+* ``ankle_seen[side]``: the pose model's confidence in the ankle (MediaPipe's
+  visibility; 1 for motion capture): low where the leg is hidden behind her body, and
+  :func:`raised_leg` uses it to tell a leg height read from a leg nobody saw.
 """""
 
 from __future__ import annotations
@@ -106,6 +109,7 @@ class Signals:
     obliquity: np.ndarray
     head_yaw: np.ndarray
     width: np.ndarray
+    ankle_seen: dict[str, np.ndarray]
     basis: str
     space: str
 
@@ -369,4 +373,28 @@ def compute_signals(motion: Motion, kin: Kinematics, *, raw: Motion | None = Non
         arms=arms, trunk=kin["trunk_inclination"], yaw=kin["yaw"],
         pelvis_xy=h[:, J["mid_hip"]] / height, basis=kin.basis, space=space,
         obliquity=kin["pelvis_obliquity"], head_yaw=head_yaw(motion), width=_width(motion, raw),
-        gesture_angle_2d=_gesture_angle_2d(motion), **body_directions(motion))
+        gesture_angle_2d=_gesture_angle_2d(motion), **body_directions(motion),
+        ankle_seen={s: motion.confidence[:, J[f"{s}_ankle"]] for s in SIDES})
+
+
+#: the pose model's confidence in the raised leg's ankle, near its height, under which
+#: the leg is taken as hidden from the camera (MediaPipe on the studio: 0.89-0.99 for an
+#: arabesque leg the camera sees, 0.48-0.62 for one behind her body, from the front or
+#: from the three-quarter view of her other side)
+HIDDEN_CONFIDENCE = 0.8
+NEAR_PEAK_DEG = 10.0  # frames within this of the leg's highest elevation are its height
+
+
+def raised_leg(sig: Signals, start_s: float, end_s: float) -> tuple[str, float] | None:
+    """The leg raised highest between ``start_s`` and ``end_s`` and the mean confidence
+    of its ankle over the frames within ``NEAR_PEAK_DEG`` of its height (below
+    ``HIDDEN_CONFIDENCE``: the pose model guessed where a hidden leg was); None when
+    neither leg's elevation is known there."""
+    w = sig.window(start_s, end_s)
+    peaks = {s: np.nanmax(sig.elevation[s][w]) for s in SIDES
+             if np.isfinite(sig.elevation[s][w]).any()}
+    if not peaks:
+        return None
+    leg = max(peaks, key=peaks.get)
+    near = np.nan_to_num(sig.elevation[leg][w], nan=-np.inf) >= peaks[leg] - NEAR_PEAK_DEG
+    return leg, float(np.mean(sig.ankle_seen[leg][w][near]))

@@ -42,7 +42,7 @@ import numpy as np
 from .errors import ConfigError
 from .fatigue import fatigue
 from .jsonable import json_safe
-from .signals import OTHER, SIDES, Signals
+from .signals import HIDDEN_CONFIDENCE, OTHER, SIDES, Signals, raised_leg
 
 CORRECTION_BELOW = 75.0
 VIEWS = ("front", "three-quarter", "side", "back", "3d")
@@ -307,6 +307,11 @@ def _metric(ctx: Context, key: str) -> Measured:
 
 
 def m_leg_height(ctx: Context) -> Measured:
+    seen = raised_leg(ctx.sig, ctx.step["start_s"], ctx.step["end_s"])
+    if seen is not None and seen[1] < HIDDEN_CONFIDENCE:
+        return (f"not assessable: her {seen[0]} leg was hidden from the camera near its "
+                f"height (the pose model's confidence in its ankle: {seen[1]:.2f}), so its "
+                f"height is a guess; film from her {seen[0]} side or three-quarter")
     return _metric(ctx, "leg_height")
 
 
