@@ -59,6 +59,25 @@ def test_tempo_line_ignores_a_gap():
     assert r == pytest.approx(1.1, abs=1e-6) and t0 == pytest.approx(0.0, abs=1e-6)
 
 
+def test_a_step_the_path_swallowed_is_given_back():
+    from balletmirror.compare import rescue
+
+    def step(name, a, b):
+        return {"step": name, "start_s": a, "end_s": b, "side": "right"}
+
+    hers = [step("tendu", 0, 2), step("passe", 3, 5), step("jump", 6, 7)]
+    ref = [step("tendu", 0, 2), step("degage", 3, 5), step("jump", 6, 7)]
+    # the path stands still at her 5.5 s while the reference dances 3-5 s: a gap
+    tb = np.arange(0.0, 7.01, 0.1)
+    ta = np.where(tb < 3.0, tb, np.where(tb <= 5.0, 5.5, tb))
+    gap = [{"kind": "missing", "her_s": [5.5, 5.5], "reference_s": [3.0, 5.0]}]
+    assert rescue([(0, 0), (None, 1), (2, 2)], hers, ref, gap, ta, tb) == \
+        [(0, 0), (1, 1), (2, 2)]
+    # a turn is not given back so: it is missing when no turn of hers lies there
+    ref[1] = step("pirouette", 3, 5)
+    assert rescue([(0, 0), (None, 1), (2, 2)], hers, ref, gap, ta, tb)[1] == (None, 1)
+
+
 def test_mirrored_swaps_sides_and_reverses_turns():
     names = ["left_knee_angle", "right_knee_angle", "trunk_inclination", "turn_rate"]
     F = np.array([[1.0, 2.0, 3.0, 0.5]])

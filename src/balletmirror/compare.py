@@ -5,7 +5,8 @@
    abduction, shoulders' elevation, elbows, the trunk's inclination; degrees over
    ``ANGLE_SCALE_DEG``), each foot's lift over the floor and the pelvis's drop from
    standing (body heights over ``HEIGHT_SCALE_H``), and the facing's rate of turn
-   (turns per second).  Both performances are resampled to ``RATE_HZ``.
+   (turns per second, saturating at ``TURN_RATE_CAP``).  Both performances are
+   resampled to ``RATE_HZ``.
 2. **Alignment** by dynamic time warping (``dtaidistance``, Apache-2.0, C core:
    multivariate squared-Euclidean cost, a Sakoe-Chiba band wide enough for the two
    lengths' difference plus ``BAND`` of the longer, and a penalty on every
@@ -29,7 +30,9 @@
    matched with her step of the same name (sides mirrored) that overlaps it most,
    else one of its family.  A reference step is missing where the path has a gap
    (she danced nothing there for ``MIN_GAP_S``), and a turn or a jump also where no
-   step of hers of its family lies on the stretch aligned with it; where she danced
+   step of hers of its family lies on the stretch aligned with it; a gesture a gap
+   swallowed is given her unmatched step of its family that lies between the matched
+   neighbours and within ``RESCUE_S`` of it (:func:`rescue`); where she danced
    but no step of hers was recognised (or one under another name), the comparison is
    made over the stretch of hers the path aligns with it.  A step of hers with no match is extra.
    For a matched pair: the metrics both have (leg height, plié depth, passé height,
@@ -59,7 +62,12 @@ RATE_HZ = 10.0
 ANGLE_SCALE_DEG = 30.0
 HEIGHT_SCALE_H = 0.1
 BAND = 0.3  # of the longer performance, beyond the difference of their lengths
-PENALTY = 0.1  # cost of a non-diagonal move, in squared feature units
+PENALTY = 0.6  # cost of a non-diagonal move, in squared feature units
+#: turns/s at which the turn-rate feature saturates: it says whether and which way she
+#: turns; beyond it, a video's facing that flips by half a turn within a frame or two
+#: (a pose model taking her back for her front: 5 turns/s and more) would outweigh all
+#: the other features together
+TURN_RATE_CAP = 1.0
 ANGLES = ("left_knee_angle", "right_knee_angle", "left_hip_flexion", "right_hip_flexion",
           "left_hip_abduction", "right_hip_abduction", "left_shoulder_elevation",
           "right_shoulder_elevation", "left_elbow_angle", "right_elbow_angle",
@@ -113,8 +121,8 @@ def _column(analysis: Analysis, name: str) -> np.ndarray:
     if name == "drop":
         return sig.drop / HEIGHT_SCALE_H
     if name == "turn_rate":
-        yaw = fill_nan(kin["yaw"])
-        return np.gradient(yaw, kin.times) / 360.0
+        rate = np.gradient(fill_nan(kin["yaw"]), kin.times) / 360.0
+        return np.clip(rate, -TURN_RATE_CAP, TURN_RATE_CAP)
     return kin[name] / ANGLE_SCALE_DEG
 
 
@@ -271,6 +279,37 @@ def match_steps(hers: list[dict], ref: list[dict], ta: np.ndarray, tb: np.ndarra
         if best is not None:
             used.add(best[3])
         out.append((None if best is None else best[3], j))
+    return out
+
+
+RESCUE_S = 2.0  # s: how far from a gap a step of hers may be to be the one it swallowed
+
+
+def rescue(pairs: list[tuple[int | None, int]], hers: list[dict], ref: list[dict],
+           gap_list: list[dict], ta: np.ndarray, tb: np.ndarray
+           ) -> list[tuple[int | None, int]]:
+    """Give a reference step that a gap swallowed (not a turn or a jump: those go by
+    :func:`skipped`'s own rule) her unmatched step of its family that lies, in the
+    order of the steps, between the neighbours matched before and after it and within
+    ``RESCUE_S`` of where the path puts it: the path laid a neighbouring step over hers
+    (a passé over a pirouette's retiré) and left hers aside, she did not skip it."""
+    out = list(pairs)
+    used = {i for i, _ in pairs if i is not None}
+    for k, (i, j) in enumerate(pairs):
+        s = ref[j]
+        if i is not None or s["step"] in DISTINCT or not skipped(s, gap_list):
+            continue
+        before = max((a for a, _ in out[:k] if a is not None), default=-1)
+        after = min((a for a, _ in out[k + 1:] if a is not None), default=len(hers))
+        at = to_her_time(s["start_s"], ta, tb)
+        near = [(abs(hers[c]["start_s"] - at), c) for c in range(before + 1, after)
+                if c not in used and hers[c]["step"] in _family(s["step"])
+                and _overlap(at - RESCUE_S, at + RESCUE_S, hers[c]["start_s"],
+                             hers[c]["end_s"]) > 0]
+        if near:
+            c = min(near)[1]
+            out[k] = (c, j)
+            used.add(c)
     return out
 
 
@@ -589,7 +628,8 @@ def compare(her: Analysis, ref: Analysis, *, reference_source: dict | None = Non
     al = _choose_side(her, ref, names)
     gap_list = gaps(al["ta"], al["tb"])
     line = tempo_line(al["ta"], al["tb"], gap_list)
-    pairs = match_steps(her.steps, ref.steps, al["ta"], al["tb"], mirror=al["mirror"])
+    pairs = rescue(match_steps(her.steps, ref.steps, al["ta"], al["tb"], mirror=al["mirror"]),
+                   her.steps, ref.steps, gap_list, al["ta"], al["tb"])
     rows = [_step_row(her, ref, i, j, al, line, gap_list) for i, j in pairs]
     matched = {i for i, _ in pairs if i is not None}
     extra = [{"step": s["step"], "start_s": s["start_s"], "end_s": s["end_s"]}
