@@ -75,20 +75,21 @@ ANGLES = ("left_knee_angle", "right_knee_angle", "left_hip_flexion", "right_hip_
 REPORT_ANGLE_DEG = 10.0
 SIMILARITY_ZERO_DEG = 45.0
 MIN_GAP_S = 0.8
-#: metric -> (units, words for "more" and "less" as her value against the reference's)
+#: metric -> (units, what it is in a dancer's words, "more" and "less" as her value
+#: against the reference's); the words follow "your <step>"
 METRIC_WORDS = {
-    "leg_height": ("deg", "higher", "lower"),
-    "whip_height": ("deg", "higher", "lower"),
-    "min_knee_angle": ("deg", "shallower", "deeper"),
-    "passe_height": ("of the knee's height", "higher", "lower"),
-    "releve_height_m": ("m", "higher", "lower"),
-    "height": ("m", "higher", "lower"),
-    "airtime_s": ("s", "longer", "shorter"),
-    "hold_s": ("s", "longer", "shorter"),
-    "extension_m": ("m", "further", "shorter"),
+    "leg_height": ("deg", "leg", "higher", "lower"),
+    "whip_height": ("deg", "whipping leg", "higher", "lower"),
+    "min_knee_angle": ("deg", "knee bend", "shallower", "deeper"),
+    "passe_height": ("knee heights", "retiré foot", "higher", "lower"),
+    "releve_height_m": ("m", "relevé", "higher", "lower"),
+    "height": ("m", "height", "higher", "lower"),
+    "airtime_s": ("s", "time in the air", "longer", "shorter"),
+    "hold_s": ("s", "balance", "longer", "shorter"),
+    "extension_m": ("m", "foot", "further out", "nearer in"),
 }
 #: smallest difference worth a word, by units
-NOTICE = {"deg": 3.0, "m": 0.03, "s": 0.05, "of the knee's height": 0.05, "turns": 0.25}
+NOTICE = {"deg": 3.0, "m": 0.03, "s": 0.05, "knee heights": 0.05, "turns": 0.25}
 #: steps that may be read as one another when the difference is what is compared
 FAMILIES = ({"tendu", "degage", "rond_de_jambe", "developpe", "grand_battement", "passe",
              "arabesque", "attitude"}, {"pirouette", "fouette"}, {"plie", "releve", "balance"},
@@ -379,7 +380,7 @@ def metric_differences(her: dict, ref: dict) -> list[dict]:
     """The step metrics both have, her value against the reference's, in words."""
     out = []
     name = step_word(ref["step"])
-    for key, (units, more, less) in METRIC_WORDS.items():
+    for key, (units, noun, more, less) in METRIC_WORDS.items():
         a, b = her["metrics"].get(key), ref["metrics"].get(key)
         if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
             continue
@@ -388,8 +389,8 @@ def metric_differences(her: dict, ref: dict) -> list[dict]:
             continue
         out.append({"what": key, "her": a, "reference": b, "difference": round(d, 4),
                     "units": units,
-                    "message": f"your {name} {key.replace('_', ' ')} is {abs(d):.3g} "
-                               f"{units} {more if d > 0 else less} than the reference's"})
+                    "message": f"your {name} {noun} is {abs(d):.2g} {units} "
+                               f"{more if d > 0 else less} than the reference's"})
     if abs((her.get("turns") or 0) - (ref.get("turns") or 0)) >= NOTICE["turns"]:
         out.append({"what": "turns", "her": her.get("turns"), "reference": ref.get("turns"),
                     "difference": (her.get("turns") or 0) - (ref.get("turns") or 0),

@@ -178,8 +178,15 @@ def reference_rows(reference: dict | None, *, limit: int = 6) -> list[tuple[str,
                                   f"{m['reference_start_s']:.1f} s)"))
     for e in reference["extra"][:3]:
         rows.append(("  extra", f"{step_word(e['step'])} at {e['start_s']:.1f} s"))
-    words = [(s["her_start_s"], d["message"]) for s in reference["steps"] if s["matched"]
-             for d in s["differences"]]
-    for t, message in words[:limit]:
+    words = sorted((_weight(d), s["her_start_s"], d["message"]) for s in reference["steps"]
+                   if s["matched"] for d in s["differences"])[:limit]
+    for _, t, message in sorted(words, key=lambda w: w[1]):
         rows.append((f"  {t:5.2f} s", message))
     return rows
+
+
+def _weight(difference: dict) -> int:
+    """Which differences the summary says first: the steps' own measures (leg height,
+    turns, side...) before a joint angle in one third of a step, the unreliable last."""
+    angle = "phase" in difference
+    return int(angle) + 2 * (difference.get("reliable") is False)
