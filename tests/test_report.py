@@ -86,3 +86,19 @@ def test_report_shows_the_comparison(analysis):
     assert 'src="compare.mp4"' in page and "similarity 100/100" in page
     assert "no notable difference" in page
     assert "Expression" in page and "quantity of motion" in page
+
+
+def test_compared_step_lists_measures_then_folded_angles_and_greys_the_unreliable():
+    from balletmirror.report import differences_html
+
+    step = {"differences": [
+        {"what": "leg_height", "message": "your arabesque leg is 43 deg lower",
+         "reliable": False, "caveat": "her right leg was hidden"},
+        {"what": "turns", "message": "you turned 2 where the reference turned 3"},
+        {"what": "left_knee_angle", "phase": "end", "message": "at the end ... knee"}],
+        "efforts": {"her": {"weight": 0.5}, "reference": {"weight": -0.5}}}
+    html = differences_html(step)
+    assert html.index("you turned 2") < html.index("<details>") < html.index("at the end")
+    assert 'class="muted" title="her right leg was hidden"' in html
+    assert "joint angles (1)" in html and "weight +0.5/-0.5" in html
+    assert "no notable difference" in differences_html({"differences": []})

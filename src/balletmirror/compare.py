@@ -441,10 +441,15 @@ def hidden_leg(analysis: Analysis, step: dict, whose: str) -> str | None:
                          view=step.get("view") or "camera")
 
 
+LEG_READINGS = ("leg_height", "hip_flexion", "hip_abduction", "knee_angle")
+
+
 def with_view_caveat(differences: list[dict], her: Analysis, ref: Analysis, h: dict,
                      s: dict) -> list[dict]:
-    """Mark leg-height differences of a gesture whose raised leg one of the two
-    cameras did not see (:func:`hidden_leg`) as unreliable, with the reason."""
+    """Mark the leg's height and the legs' angles, in a gesture whose raised leg one of
+    the two cameras did not see (:func:`hidden_leg`), as unreliable, with the reason
+    (the pose model guesses a hidden leg: MediaPipe puts an arabesque leg behind her
+    body on her chest, 140 degrees of hip flexion)."""
     if s["step"] not in GESTURES:
         return differences
     why = hidden_leg(ref, s, "the reference's") or hidden_leg(her, h, "your")
@@ -452,7 +457,7 @@ def with_view_caveat(differences: list[dict], her: Analysis, ref: Analysis, h: d
         return differences
     return [{**d, "reliable": False, "caveat": why,
              "message": d["message"] + " (unreliable: the leg was hidden from the camera)"}
-            if d["what"] == "leg_height" else d for d in differences]
+            if d["what"].endswith(LEG_READINGS) else d for d in differences]
 
 
 def _angle_messages(phases: dict[str, dict[str, float]], step: str) -> list[dict]:

@@ -486,6 +486,33 @@ def reference_figure(ref: dict) -> str | None:
     return _figure_html(fig, "plot-reference")
 
 
+def _difference_html(d: dict) -> str:
+    if d.get("reliable") is False:
+        return f'<li class="muted" title="{esc(d.get("caveat", ""))}">{esc(d["message"])}</li>'
+    return f'<li>{esc(d["message"])}</li>'
+
+
+def differences_html(step: dict) -> str:
+    """One compared step's differences: its measures (leg height, turns, side...) in a
+    list, the joint angles per third folded under them, the unreliable greyed with
+    their reason on hover, then the efforts side by side."""
+    measures = [d for d in step["differences"] if "phase" not in d]
+    angles = [d for d in step["differences"] if "phase" in d]
+    out = (f'<ul class="diffs">{"".join(_difference_html(d) for d in measures)}</ul>'
+           if measures else "" if angles else '<span class="muted">no notable difference'
+                                              '</span>')
+    if angles:
+        out += (f'<details><summary>joint angles ({len(angles)})</summary><ul class="diffs">'
+                f'{"".join(_difference_html(d) for d in angles)}</ul></details>')
+    eff = step.get("efforts") or {}
+    if eff.get("her") and eff.get("reference"):
+        out += '<div class="how">efforts her/reference: ' + esc(", ".join(
+            f"{k} {eff['her'][k]:+.1f}/{eff['reference'][k]:+.1f}" for k in eff["her"]
+            if eff["her"].get(k) is not None and eff["reference"].get(k) is not None)) + \
+            "</div>"
+    return out
+
+
 def reference_section(doc: dict, video: str | None = None) -> str:
     """The comparison with the reference: side, tempo, similarity, the steps."""
     ref = doc.get("reference")
@@ -506,16 +533,10 @@ def reference_section(doc: dict, video: str | None = None) -> str:
                         f'from hers (the reference\'s at {s["reference_start_s"]:.1f} s)'
                         f'</td></tr>')
             continue
-        words = "; ".join(d["message"] for d in s["differences"]) or "no notable difference"
-        eff = s.get("efforts") or {}
-        if eff.get("her") and eff.get("reference"):
-            words += " · efforts her/reference: " + ", ".join(
-                f"{k} {eff['her'][k]:+.1f}/{eff['reference'][k]:+.1f}" for k in eff["her"]
-                if eff["her"].get(k) is not None and eff["reference"].get(k) is not None)
         rows.append(f'<tr><td><a class="seek" data-seek="{s["her_start_s"]:.3f}">{esc(name)}'
                     f' at {s["her_start_s"]:.1f} s</a></td><td class="num">'
                     f'{s["timing_ms"]:+d} ms</td><td class="num">{esc(fmt(s["similarity"]))}'
-                    f'</td><td>{esc(words)}</td></tr>')
+                    f'</td><td>{differences_html(s)}</td></tr>')
     for e in ref["extra"]:
         rows.append(f'<tr><td>{esc(step_word(e["step"]))} at {e["start_s"]:.1f} s</td>'
                     f'<td colspan="3" class="muted">not in the reference</td></tr>')
