@@ -17,10 +17,9 @@
    left/right pair as larger and smaller, the turn rate's size), so that a pose model
    swapping her legs' labels from one view does not derail it; along that path, the
    reference danced on the other side (:func:`mirrored`: left and right swapped, the
-   turns reversed) is preferred when its features are ``DECISIVE`` times closer to
-   hers, or, when neither side is that clear and both turn at ``TURNING`` or more on
-   average, when its turns go her way against the reference's as danced, else when
-   its features are the closer; and said.
+   turns reversed) is preferred when its turns go her way against the reference's as
+   danced (when both turn at ``TURNING`` or more on average), else when its features
+   are the closer; and said.
 4. **Timing**: the path's least-squares line ``t_her = t0 + r * t_ref`` (one offset
    per stretch between gaps, refitted without the points it misses by over 0.3 s)
    gives the tempo ratio ``r`` (above 1: she is slower); a step's timing is how far
@@ -509,26 +508,21 @@ def _path_cost(Fa: np.ndarray, Fb: np.ndarray, path: np.ndarray) -> float:
 
 
 TURNING = 0.05  # turns/s: mean turn rate along the path above which turns decide the side
-#: how many times closer the features must be on one side for them to decide the
-#: side over the turns (on the studio's video pairs: 3.8-4.2 for a reference danced
-#: on the other side, at most 1.4 otherwise)
-DECISIVE = 2.0
 
 
 def _choose_side(her: Analysis, ref: Analysis, names: list[str]) -> dict:
     """Align on side-blind features, then along that path decide whether the
-    reference is danced on her side or mirrored: by all the features when they are
-    ``DECISIVE`` times closer one way, else by the direction of the turns when both
-    turn (a pose model may swap the legs' labels, it seldom reverses a whole turn),
-    else by the features."""
+    reference is danced on her side or mirrored: by the direction of the turns when
+    both turn (a pose model may swap the legs' labels, it seldom reverses a whole
+    turn; on the studio's MediaPipe pairs the features chose the side no better than
+    chance), else by the features."""
     ta_grid, Fa = features(her, names)
     tb_grid, Fb = features(ref, names)
     path, _ = align(symmetric(Fa, names), symmetric(Fb, names))
     cost, mcost = _path_cost(Fa, Fb, path), _path_cost(Fa, mirrored(Fb, names), path)
     k = names.index("turn_rate")
     turns = min(np.mean(np.abs(Fa[path[:, 0], k])), np.mean(np.abs(Fb[path[:, 1], k])))
-    decisive = max(cost, mcost) >= DECISIVE * min(cost, mcost)
-    if turns > TURNING and not decisive:
+    if turns > TURNING:
         by_turns = np.mean(Fa[path[:, 0], k] * Fb[path[:, 1], k])  # > 0: same direction
         mirror = bool(by_turns < 0)
     else:
