@@ -185,19 +185,19 @@ def test_a_step_on_the_other_leg_is_compared_working_leg_to_working_leg(referenc
 
 
 def test_a_leg_hidden_from_the_camera_makes_its_height_unreliable(reference):
-    from balletmirror.compare import with_view_caveat
+    from balletmirror.compare import with_hidden_leg_caveat
     from balletmirror.signals import raised_leg
 
     ara = next(s for s in reference.steps if s["step"] == "arabesque")
     assert raised_leg(reference.signals, ara["start_s"], ara["end_s"]) == ("right", 1.0)
     diff = [{"what": "leg_height", "difference": -41.0, "message": "your arabesque leg is 41 "
              "deg lower than the reference's"}, {"what": "turns", "message": "x"}]
-    assert with_view_caveat(diff, reference, reference, ara, ara) == diff  # motion capture
+    assert with_hidden_leg_caveat(diff, reference, reference, ara, ara) == diff  # motion capture
     # the pose model unsure of her right ankle (behind her body, from the front)
     seen = {**reference.signals.ankle_seen, "right": np.full(reference.motion.n_frames, 0.5)}
     hidden = dataclasses.replace(reference, signals=dataclasses.replace(reference.signals,
                                                                         ankle_seen=seen))
-    marked = with_view_caveat(diff, reference, hidden, ara, {**ara, "view": "front"})
+    marked = with_hidden_leg_caveat(diff, reference, hidden, ara, {**ara, "view": "front"})
     assert marked[0]["reliable"] is False and "hidden" in marked[0]["caveat"]
     assert "right leg" in marked[0]["caveat"] and "front" in marked[0]["caveat"]
     assert marked[0]["message"].endswith("(unreliable: the leg was hidden from the camera)")

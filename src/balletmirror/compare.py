@@ -53,7 +53,7 @@ import numpy as np
 
 from .expression import fill_nan
 from .pipeline import Analysis
-from .signals import HIDDEN_CONFIDENCE, raised_leg
+from .signals import HIDDEN_CONFIDENCE, OTHER, raised_leg
 from .skeleton import mirror_name
 from .summary import step_word
 
@@ -110,7 +110,8 @@ def feature_names(analysis: Analysis) -> list[str]:
 def shared_features(her: Analysis, ref: Analysis) -> list[str]:
     """The features both performances have, with each left/right pair whole (a
     mirrored or side-blind feature needs its twin)."""
-    both = [n for n in feature_names(her) if n in feature_names(ref)]
+    theirs = set(feature_names(ref))
+    both = [n for n in feature_names(her) if n in theirs]
     return [n for n in both if mirror_name(n) in both]
 
 
@@ -271,7 +272,7 @@ def match_steps(hers: list[dict], ref: list[dict], ta: np.ndarray, tb: np.ndarra
         span = (to_her_time(s["start_s"], ta, tb), to_her_time(s["end_s"], ta, tb))
         side = s.get("side")
         if mirror and side:
-            side = "left" if side == "right" else "right"
+            side = OTHER[side]
         found = _candidates(hers, s, span, used, side)
         same = [c for c in found if c[1]]
         close = [c for c in found if c[2] >= 0.5 * (span[1] - span[0])]
@@ -364,7 +365,7 @@ def side_difference(her: dict, ref: dict, *, mirror: bool) -> list[dict]:
     """Her step on the other leg than the reference's (after mirroring), in words."""
     want = ref.get("side")
     if want and mirror:
-        want = "left" if want == "right" else "right"
+        want = OTHER[want]
     if not want or not her.get("side") or her["side"] == want:
         return []
     return [{"what": "side", "her": her["side"], "reference": want, "difference": None,
@@ -443,7 +444,7 @@ def hidden_leg(analysis: Analysis, step: dict, whose: str) -> str | None:
 LEG_READINGS = ("leg_height", "hip_flexion", "hip_abduction", "knee_angle")
 
 
-def with_view_caveat(differences: list[dict], her: Analysis, ref: Analysis, h: dict,
+def with_hidden_leg_caveat(differences: list[dict], her: Analysis, ref: Analysis, h: dict,
                      s: dict) -> list[dict]:
     """Mark the leg's height and the legs' angles, in a gesture whose raised leg one of
     the two cameras did not see (:func:`hidden_leg`), as unreliable, with the reason
@@ -596,7 +597,7 @@ def _step_row(her: Analysis, ref: Analysis, i: int | None, j: int, al: dict,
                round(angles["amplitude_ratio"], 3),
                angle_rms_deg=None if angles["rms_deg"] is None else round(angles["rms_deg"], 1),
                similarity=similarity(angles["rms_deg"]),
-               differences=with_view_caveat(
+               differences=with_hidden_leg_caveat(
                    other_leg + metric_differences(h, s)
                    + elevation_difference(her, ref, h, s)
                    + _angle_messages(angles["phases"], s["step"]), her, ref, h, s),
