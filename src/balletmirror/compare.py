@@ -444,8 +444,8 @@ def hidden_leg(analysis: Analysis, step: dict, whose: str) -> str | None:
 LEG_READINGS = ("leg_height", "hip_flexion", "hip_abduction", "knee_angle")
 
 
-def with_hidden_leg_caveat(differences: list[dict], her: Analysis, ref: Analysis, h: dict,
-                     s: dict) -> list[dict]:
+def with_hidden_leg_caveat(differences: list[dict], her: Analysis, ref: Analysis,
+                           h: dict, s: dict) -> list[dict]:
     """Mark the leg's height and the legs' angles, in a gesture whose raised leg one of
     the two cameras did not see (:func:`hidden_leg`), as unreliable, with the reason
     (the pose model guesses a hidden leg: MediaPipe puts an arabesque leg behind her
