@@ -155,6 +155,27 @@ def test_compare_command(tmp_path):
     assert "reference" in proc.stdout and "mirrored" in proc.stdout
 
 
+def test_the_ghost_keeps_a_dancer_who_walks_to_the_camera_at_her_size(reference):
+    from balletmirror.annotate import first_forward, picture_of
+    from balletmirror.ghost import normalised, steady
+    from balletmirror.skeleton import J
+
+    m = reference.motion
+    forward = first_forward(m) / np.linalg.norm(first_forward(m))
+    walk = np.linspace(0.0, 3.0, m.n_frames)[:, None, None] * forward  # 3 m to the lens
+    walking = dataclasses.replace(m, positions=m.positions + walk)
+
+    def nose(px):
+        return -normalised(px)[:, J["nose"], 1]
+
+    def growth(h):  # her height at the end against the start
+        return h[-1] / h[0]
+
+    # through a camera she grows as she comes; the ghost's picture keeps her size
+    assert growth(nose(picture_of(walking))) > 1.2 * growth(nose(picture_of(m)))
+    np.testing.assert_allclose(nose(steady(walking)), nose(steady(m)), atol=1e-9)
+
+
 def test_ghost_video_has_her_frames(tmp_path, reference):
     import av
 

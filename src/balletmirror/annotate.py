@@ -229,16 +229,23 @@ def _frame_index(times: np.ndarray, t: float) -> int:
     return i - 1 if i > 0 and t - times[i - 1] < times[i] - t else i
 
 
+def first_forward(motion: Motion) -> np.ndarray:
+    """The horizontal direction she faces in the first frame her hips are seen (world
+    space, Y up; zero when never seen)."""
+    p = motion.positions
+    first = np.flatnonzero(np.isfinite(p[:, [J["left_hip"], J["right_hip"]]]).all(axis=(1, 2)))
+    f = first[0] if first.size else 0
+    across = p[f, J["left_hip"]] - p[f, J["right_hip"]]
+    return np.cross(np.nan_to_num(across), [0.0, 1.0, 0.0])
+
+
 def mocap_camera(motion: Motion):
     """A camera in front of her first facing, far enough to keep her whole path in the
     picture (world space, Y up, metres)."""
     from .studio.render import PHONE_VFOV_DEG, camera_preset
 
     p = motion.positions
-    first = np.flatnonzero(np.isfinite(p[:, [J["left_hip"], J["right_hip"]]]).all(axis=(1, 2)))
-    f = first[0] if first.size else 0
-    across = p[f, J["left_hip"]] - p[f, J["right_hip"]]
-    forward = np.cross(np.nan_to_num(across), [0.0, 1.0, 0.0])
+    forward = first_forward(motion)
     yaw = math.degrees(math.atan2(forward[0], forward[2])) if np.any(forward) else 0.0
     centre = np.nanmedian(p[:, J["mid_hip"]], axis=0)
     top = float(np.nanmax(p[..., 1]))

@@ -3,10 +3,12 @@
 Each frame of her performance is drawn with the reference's frame that the
 alignment (``reference.alignment.path_s``) pairs with it: her skeleton in blue, the
 reference's in orange, both scaled to the same body height and standing on the same
-floor, each centred on its own pelvis so that only the shapes are compared.  A
-reference danced on the other side is mirrored (left and right swapped, the picture
-flipped) so that it overlays her.  Motion capture is first filmed by the virtual
-camera of :func:`balletmirror.annotate.mocap_camera`.
+floor, each centred on its own pelvis so that only the shapes are compared, and each
+at the dancer's usual size (:func:`steady`: motion capture seen without perspective,
+a video's keypoints shrunk back as she nears the lens), so that one who travels
+towards the camera does not grow over the other.  A reference danced on the other
+side is mirrored (left and right swapped, the picture flipped) so that it overlays
+her.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .annotate import MOCAP_BACKGROUND, _panel, font, picture_of, step_at
+from .annotate import MOCAP_BACKGROUND, _panel, first_forward, font, picture_of, step_at
 from .pipeline import Analysis
+from .signals import steady_picture
 from .skeleton import BONES, JOINTS, J, mirror_name
 from .summary import step_word
 
@@ -38,6 +41,23 @@ def normalised(px: np.ndarray) -> np.ndarray:
     out[..., 0] = (px[..., 0] - px[:, [J["mid_hip"]], 0]) / height
     out[..., 1] = (px[..., 1] - floor) / height
     return out
+
+
+def steady(motion) -> np.ndarray:
+    """Her picture at her usual size, (frames, 23, 2), y down: motion capture seen
+    without perspective from in front of her first facing (metres across and up),
+    a video's keypoints shrunk back as she comes nearer the lens
+    (:func:`balletmirror.signals.steady_picture`)."""
+    if motion.space == "world":
+        forward = first_forward(motion)
+        norm = np.linalg.norm(forward)
+        fx, _, fz = forward / norm if norm else (0.0, 0.0, 1.0)
+        # the viewer faces her: his right, (fz, 0, -fx), is her left
+        across = motion.positions[..., 0] * fz - motion.positions[..., 2] * fx
+        return np.stack([across, -motion.positions[..., 1]], axis=-1)
+    px = picture_of(motion)
+    return px if motion.image_size is None else steady_picture(px, motion.image_size,
+                                                                motion.fps)
 
 
 def reference_frames(ref_block: dict, her_times: np.ndarray,
@@ -72,7 +92,7 @@ def render_ghost(her: Analysis, ref: Analysis, ref_block: dict, out: Path, *,
 
     from .io.video_write import H264Writer
 
-    mine, theirs = normalised(picture_of(her.motion)), normalised(picture_of(ref.motion))
+    mine, theirs = normalised(steady(her.motion)), normalised(steady(ref.motion))
     if ref_block["mirrored"]:
         theirs = theirs[:, MIRROR] * np.array([-1.0, 1.0])
     pair = reference_frames(ref_block, her.motion.times, ref.motion.times)

@@ -263,12 +263,18 @@ def depth_corrected(motion: Motion) -> np.ndarray:
     Shrinking the picture by ``r`` about its centre keeps the floor where it was and
     her heights the same.  Unchanged in world space or without the image size.
     """
-    p = motion.positions
     if motion.space != "image" or motion.image_size is None:
-        return p
-    centre = 0.5 * np.asarray(motion.image_size, dtype=float)
-    r = apparent_scale(p, motion.space, motion.fps)
-    return centre + (p - centre) / r[:, None, None]
+        return motion.positions
+    return steady_picture(motion.positions, motion.image_size, motion.fps)
+
+
+def steady_picture(px: np.ndarray, image_size: tuple[int, int], fps: float) -> np.ndarray:
+    """Picture points (frames, joints, 2+) shrunk frame by frame by her apparent size
+    (:func:`apparent_scale`) about the image's centre: :func:`depth_corrected` for any
+    picture, e.g. motion capture filmed by a virtual camera."""
+    centre = 0.5 * np.asarray(image_size, dtype=float)
+    r = apparent_scale(px, "image", fps)
+    return centre + (px - centre) / r[:, None, None]
 
 
 def _width(motion: Motion, raw: Motion | None) -> np.ndarray:
