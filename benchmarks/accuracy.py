@@ -25,15 +25,15 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from figures import merge_sureness
 
+from balletmirror.analysis.pipeline import analyze_motion, results_document
+from balletmirror.core.motion import load_motion
 from balletmirror.evaluate import evaluate
-from balletmirror.motion import load_motion
-from balletmirror.output import write_data
-from balletmirror.pipeline import analyze_file, analyze_motion, results_document
-from balletmirror.report import merge_sureness
+from balletmirror.run import analyze
 from balletmirror.studio.make import StudioSettings, make_camera, make_performance
 from balletmirror.studio.phrases import PHRASES, TURNING
-from balletmirror.studio.render import ideal_pose_model
+from balletmirror.studio.video import ideal_pose_model
 
 VIEWS = ("front", "side", "three-quarter")
 QUALITIES = {"clean": (0.0, 0.0), "noisy": (1.5, 8.0)}  # (blur px, noise std)
@@ -59,11 +59,12 @@ def run_case(case: dict, workdir: Path) -> dict:
     t0 = time.perf_counter()
     paths = make_performance(case["choreography"], out / "studio", settings, force=True)
     t1 = time.perf_counter()
-    analysis = analyze_file(paths["video"])
-    write_data(analysis, out / "analysis")
+    run = analyze(paths["video"])
+    run.write(out / "analysis", views=False, force=True)
+    analysis = run.analysis
     t2 = time.perf_counter()
     truth = json.loads(paths["truth"].read_text())
-    report = evaluate(results_document(analysis), truth)
+    report = evaluate(run.results, truth)
     # the same performance as motion capture (the true 3D) and through a perfect pose
     # model (the true keypoints from this camera): what the pose model's errors cost
     true_motion = load_motion(paths["motion"])
@@ -187,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="write the figures and per-case reports here")
     parser.add_argument("--keep", help="keep the videos and analyses in this folder")
     parser.add_argument("--sureness", help="write the per-source figures the report quotes "
-                        "(src/balletmirror/sureness.json) here")
+                        "(src/balletmirror/render/sureness.json) here")
     parser.add_argument("--from-json", help="re-use a --json file of an earlier run instead "
                         "of running the suite (with --sureness)")
     args = parser.parse_args(argv)

@@ -1,12 +1,12 @@
 """Accuracy of the cleaning and kinematics stages against known ground truth.
 
-The truth is the built-in demo performance (``balletmirror.demo``: two demi-pliés, a
+The truth is the built-in demo performance (``balletmirror.studio.procedural``: two demi-pliés, a
 grand plié, relevé passé and two pirouettes) without noise.  For each seed it is
 corrupted the way a pose model corrupts a video: seen from the front (orthographic,
 300 px per metre) at 30 frames/s, with Gaussian jitter, left/right leg and arm label
 swaps over whole stretches of frames, dropped points (short gaps) and wild outliers.
-The corrupted Motion goes through :func:`balletmirror.clean.clean_motion` and
-:func:`balletmirror.kinematics.compute_kinematics`, and the script prints, raw vs
+The corrupted Motion goes through :func:`balletmirror.features.clean.clean_motion` and
+:func:`balletmirror.features.kinematics.compute_kinematics`, and the script prints, raw vs
 clean: joint position error, knee-angle error, and how many swapped frames were
 found.  The 3D part does the same with mocap-like noise and checks the turn count
 and the height estimate.
@@ -22,11 +22,11 @@ import sys
 
 import numpy as np
 
-from balletmirror.clean import clean_motion
-from balletmirror.demo import demo_motion
-from balletmirror.kinematics import compute_kinematics, joint_angle, rotation_segments
-from balletmirror.motion import Motion
-from balletmirror.skeleton import group_pairs
+from balletmirror.core.motion import Motion
+from balletmirror.core.skeleton import group_pairs
+from balletmirror.features.clean import clean_motion
+from balletmirror.features.kinematics import compute_kinematics, joint_angle, rotation_segments
+from balletmirror.studio.procedural import demo_motion
 
 FPS = 30.0
 PX_PER_M = 300.0

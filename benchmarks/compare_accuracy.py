@@ -42,13 +42,14 @@ from pathlib import Path
 
 import numpy as np
 
-from balletmirror.compare import compare
+from balletmirror.analysis.compare import compare
+from balletmirror.analysis.pipeline import analyze_motion, source_info
+from balletmirror.core.camera import camera_preset
+from balletmirror.core.motion import load_motion
 from balletmirror.io import read_motion
-from balletmirror.motion import load_motion
-from balletmirror.pipeline import analyze_motion, source_info
 from balletmirror.studio.make import StudioSettings, make_performance
 from balletmirror.studio.perform import perform
-from balletmirror.studio.render import camera_preset, ideal_pose_model
+from balletmirror.studio.video import ideal_pose_model
 
 BASE = ("tendu front right; arabesque right 90; pirouette en_dehors right 2; "
         "passe right; plie demi; saute x2")

@@ -13,7 +13,7 @@ is her timing on the music measured right?
    measured lag is compared with the truth (target: within 40 ms).
 3. The neutral dancer's efforts over whole performances, as motion capture (the
    style phrases) and through MediaPipe (the lag videos), the values
-   :data:`balletmirror.expression.REFERENCE` should hold.
+   :data:`balletmirror.analysis.expression.REFERENCE` should hold.
 
     .venv/bin/python benchmarks/expression_accuracy.py                 # ~1 min
     .venv/bin/python benchmarks/expression_accuracy.py --seeds 10 --video 10 --lag-seeds 4
@@ -28,14 +28,16 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from figures import merge_sureness
 
-from balletmirror.expression import EFFORTS, REFERENCE, assess_expression
-from balletmirror.pipeline import analyze_file, analyze_motion
-from balletmirror.report import merge_sureness
+from balletmirror.analysis.expression import EFFORTS, REFERENCE, assess_expression
+from balletmirror.analysis.pipeline import analyze_motion
+from balletmirror.core.camera import camera_preset
+from balletmirror.run import analyze_file
 from balletmirror.studio.make import StudioSettings, make_performance
 from balletmirror.studio.perform import perform
 from balletmirror.studio.phrases import MUSICAL
-from balletmirror.studio.render import camera_preset, ideal_pose_model
+from balletmirror.studio.video import ideal_pose_model
 
 PHRASES = ["plie demi; tendu front right; port_de_bras front; releve; "
            "developpe side left 90; passe right",
@@ -153,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
                         "take turns: front, side, three-quarter)")
     parser.add_argument("--json", help="write the figures here")
     parser.add_argument("--sureness", help="add the figures the report quotes to this "
-                        "file (src/balletmirror/sureness.json)")
+                        "file (src/balletmirror/render/sureness.json)")
     parser.add_argument("--from-json", help="re-use a --json file of an earlier run instead "
                         "of running (with --sureness)")
     args = parser.parse_args(argv)

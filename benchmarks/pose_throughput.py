@@ -4,7 +4,7 @@ One run measures, on the same machine and the same video:
 
 1. frames/s of the bare loop (PyAV decode in the main thread, ``to_ndarray("rgb24")``,
    ``mediapipe.solutions.pose.Pose(model_complexity=1).process`` per frame, nothing
-   else) and of our whole analysis (``analyze_file`` + ``write_data``: decode, pose,
+   else) and of our whole analysis (``analyze`` + ``Run.write`` of the data files: decode, pose,
    cleaning, kinematics, steps, technique, expression, results.json, CSV, npz, TRC),
    alternately, and their ratio (the annotated video and the report are timed by
    ``benchmarks/render_speed.py``);
@@ -59,13 +59,12 @@ def peak_mib():
 
 mode, video, outdir = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 if mode == "ours":
-    from balletmirror.output import write_data
-    from balletmirror.pipeline import analyze_file
-    import balletmirror.io.pose_mediapipe, balletmirror.io.video
+    from balletmirror.run import analyze
+    import balletmirror.pose.mediapipe, balletmirror.pose.video
     t0 = time.perf_counter()
-    analysis = analyze_file(video)
-    write_data(analysis, outdir)
-    frames = analysis.raw.n_frames
+    run = analyze(video)
+    run.write(outdir, views=False, force=True)
+    frames = run.analysis.raw.n_frames
 else:
     import av
     from mediapipe.python.solutions import pose as mp_pose
@@ -185,10 +184,9 @@ def warm_imports() -> None:
     import av  # noqa: F401
     from mediapipe.python.solutions import pose  # noqa: F401
 
-    import balletmirror.io.pose_mediapipe  # noqa: F401
-    import balletmirror.io.video  # noqa: F401
-    import balletmirror.output  # noqa: F401
-    import balletmirror.pipeline  # noqa: F401
+    import balletmirror.pose.mediapipe  # noqa: F401
+    import balletmirror.pose.video  # noqa: F401
+    import balletmirror.run  # noqa: F401
 
 
 def time_bare(path: Path) -> tuple[int, float]:
@@ -206,15 +204,14 @@ def time_bare(path: Path) -> tuple[int, float]:
 
 
 def time_ours(path: Path, outdir: Path) -> tuple[int, float]:
-    """Frames and seconds of ``analyze_file`` + ``write_data``, end to end."""
-    from balletmirror.output import write_data
-    from balletmirror.pipeline import analyze_file
+    """Frames and seconds of ``analyze`` + ``Run.write`` (the data files), end to end."""
+    from balletmirror.run import analyze
 
     outdir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    analysis = analyze_file(path)
-    write_data(analysis, outdir)
-    return analysis.raw.n_frames, time.perf_counter() - t0
+    run = analyze(path)
+    run.write(outdir, views=False, force=True)
+    return run.analysis.raw.n_frames, time.perf_counter() - t0
 
 
 def alternate(path: Path, *, repeats: int, workdir: Path) -> dict:

@@ -5,7 +5,7 @@ One run, on the same machine and the same video, alternately:
 1. the bare transcode: PyAV decodes every frame of the video and re-encodes it with
    the same H.264 settings (``H264Writer``: libx264 veryfast, crf 20, yuv420p, the
    sound as AAC), drawing nothing: what any annotated video costs at least;
-2. ours: ``write_views`` on an analysis of that video (decode, draw the skeleton, the
+2. ours: ``Run.write_views`` on an analysis of that video (decode, draw the skeleton, the
    step, the turn count, the angles and the corrections on every frame, encode, the
    thumbnails, then the report with its plots).
 
@@ -49,14 +49,12 @@ def bare_transcode(video: Path, out: Path) -> tuple[int, float]:
     return n, time.perf_counter() - t0
 
 
-def ours(analysis, video: Path, outdir: Path) -> tuple[int, float]:
-    """Frames and seconds of write_views (annotated.mp4 + report.html)."""
-    from balletmirror.output import write_views
-
+def ours(run, outdir: Path) -> tuple[int, float]:
+    """Frames and seconds of ``Run.write_views`` (annotated.mp4 + report.html)."""
     outdir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    write_views(analysis, outdir, video=video)
-    return analysis.raw.n_frames, time.perf_counter() - t0
+    run.write_views(outdir)
+    return run.analysis.raw.n_frames, time.perf_counter() - t0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,21 +65,21 @@ def main(argv: list[str] | None = None) -> int:
     if not args.video.exists():
         print(f"error: {args.video} not found (pass --video)", file=sys.stderr)
         return 2
-    from balletmirror.pipeline import analyze_file
+    from balletmirror.run import analyze
 
-    analysis = analyze_file(args.video)
+    run = analyze(args.video)
     rates: dict[str, list[float]] = {"bare": [], "ours": []}
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(args.repeats):
             n, s = bare_transcode(args.video, Path(tmp) / f"bare{k}.mp4")
             rates["bare"].append(n / s)
-            n, s = ours(analysis, args.video, Path(tmp) / f"ours{k}")
+            n, s = ours(run, Path(tmp) / f"ours{k}")
             rates["ours"].append(n / s)
             print(f"  run {k + 1}: bare {rates['bare'][-1]:.1f} frames/s, "
                   f"ours {rates['ours'][-1]:.1f} frames/s", flush=True)
         size = (Path(tmp) / "ours0" / "report.html").stat().st_size
     bare, mine = statistics.median(rates["bare"]), statistics.median(rates["ours"])
-    print(f"video: {args.video.name}, {analysis.raw.n_frames} frames")
+    print(f"video: {args.video.name}, {run.analysis.raw.n_frames} frames")
     print(f"bare transcode (decode + H.264 encode): {bare:.1f} frames/s (median of "
           f"{args.repeats})")
     print(f"annotated.mp4 + report.html:          {mine:.1f} frames/s")

@@ -15,7 +15,7 @@ Per view and look it prints:
   frames without a person count as failures.  Body height in pixels is the
   projected standing height at the dancer's distance, ``f * H / depth(mid_hip)``,
   computed from the truth;
-* the same after ``balletmirror.clean.clean_motion`` (which masks low-confidence
+* the same after ``balletmirror.features.clean.clean_motion`` (which masks low-confidence
   joints and repairs left/right swaps): the mean is over the limb joints cleaning
   kept, and the share of limb joints it masked is shown beside it;
 * the median error over the limb joints and the worst joint's median, % of height;
@@ -45,14 +45,13 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from balletmirror.clean import clean_motion  # noqa: E402
-from balletmirror.demo import demo_motion  # noqa: E402
+from balletmirror.core.camera import PRESET_YAW_DEG, camera_preset  # noqa: E402
+from balletmirror.core.motion import Motion  # noqa: E402
+from balletmirror.core.skeleton import J  # noqa: E402
+from balletmirror.features.clean import clean_motion  # noqa: E402
 from balletmirror.io import read_motion  # noqa: E402
-from balletmirror.motion import Motion  # noqa: E402
-from balletmirror.skeleton import J  # noqa: E402
-from balletmirror.studio.render import (  # noqa: E402
-    PRESET_YAW_DEG,
-    camera_preset,
+from balletmirror.studio.procedural import demo_motion  # noqa: E402
+from balletmirror.studio.video import (  # noqa: E402
     project_motion,
     render_frames,
     render_video,

@@ -4,7 +4,7 @@ Each studio fault (knees falling in, a bent supporting knee, a low retiré, a hi
 hip, a sickled foot) is danced in the steps it belongs to, next to the same steps
 danced cleanly, over several seeds.  Every performance is analysed as motion
 capture (the true 3D) and through a perfect pose model from the front, the side
-and three-quarters (:func:`balletmirror.studio.render.ideal_pose_model`), so the
+and three-quarters (:func:`balletmirror.studio.video.ideal_pose_model`), so the
 figures measure the manual and its measures, not the pose model (whose cost is in
 benchmarks/accuracy.py).  The script prints, per source:
 
@@ -27,10 +27,11 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from balletmirror.analysis.pipeline import analyze_motion
+from balletmirror.core.camera import camera_preset
 from balletmirror.evaluate import evaluate
-from balletmirror.pipeline import analyze_motion
 from balletmirror.studio.perform import perform
-from balletmirror.studio.render import camera_preset, ideal_pose_model
+from balletmirror.studio.video import ideal_pose_model
 
 PHRASES = [
     "5th; plie demi; plie demi fault=knees_in; plie grand; plie grand fault=knees_in",
@@ -59,8 +60,8 @@ def run(seeds: int) -> dict:
                 motion = perf.motion if source == "3d" else ideal_pose_model(
                     perf.motion, camera_preset(source))
                 analysis = analyze_motion(motion, source={})
-                faults = evaluate({"steps": analysis.steps, "turns_total": 0.0},
-                                  perf.truth)["faults"]
+                steps = [s.to_json() for s in analysis.steps]
+                faults = evaluate({"steps": steps, "turns_total": 0.0}, perf.truth)["faults"]
                 for name, f in faults["by_fault"].items():
                     found[name][0] += f["detected"]
                     found[name][1] += f["count"]
@@ -68,7 +69,7 @@ def run(seeds: int) -> dict:
                 flagged += faults["false_alarm_steps"]
                 alarms.update(faults["false_alarm_criteria"])
                 for step in analysis.steps:
-                    declined.update(r["criterion"] for r in step["criteria"]
+                    declined.update(r["criterion"] for r in step.criteria
                                     if not r["assessable"])
         total = [sum(v[i] for v in found.values()) for i in (0, 1)]
         out[source] = {"fault_recall": total[0] / total[1] if total[1] else None,

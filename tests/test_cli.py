@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from media import write_png, write_wav
+from fixtures.media import write_png, write_wav
 
-from balletmirror.demo import demo_motion
+from balletmirror.studio.procedural import demo_motion
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -140,7 +140,7 @@ def test_pose_command_on_real_video(tmp_path, plie_video):
     out = tmp_path / "plie.npz"
     proc = run("pose", str(plie_video), "-o", str(out))
     assert proc.returncode == 0, proc.stderr
-    from balletmirror.motion import load_motion
+    from balletmirror.core.motion import load_motion
 
     m = load_motion(out)
     assert m.space == "image" and m.n_frames == 174 and m.world is not None

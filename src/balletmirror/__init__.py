@@ -1,20 +1,75 @@
 """balletmirror: the mirror that talks back.
 
-The public API::
+The public API, a whole run::
 
-    from balletmirror import Motion, read_motion, clean_motion, compute_kinematics
+    from balletmirror import analyze
+
+    run = analyze("practice.mp4", reference="star.bvh")
+    run.results["steps"]            # results.json's document
+    run.write("out/")               # results.json, report.html, annotated.mp4, ...
+
+and its stages, each a function of the one before (see the README's "From Python")::
+
+    from balletmirror import read_motion, clean_motion, compute_kinematics
+
+The package is laid out by stage (``core``, ``io``, ``pose``, ``features``,
+``analysis``, ``render``, ``studio``; ``run`` and ``cli`` on top).  Importing it loads
+nothing but this module: each name is imported from its stage when first used.
 """
 
-from .errors import BalletMirrorError, ConfigError, InputError
-from .motion import Motion, load_motion
+from __future__ import annotations
 
-__all__ = ["BalletMirrorError", "ConfigError", "InputError", "Motion", "load_motion",
-           "read_motion", "__version__"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
+#: Every public name and the module it lives in.
+_WHERE = {
+    "analyze": "run", "Run": "run", "Settings": "analysis.pipeline",
+    "Analysis": "analysis.pipeline", "analyze_motion": "analysis.pipeline",
+    "results_document": "analysis.pipeline", "compare": "analysis.compare",
+    "read_motion": "io", "Motion": "core.motion", "load_motion": "core.motion",
+    "Step": "core.records", "clean_motion": "features.clean",
+    "compute_kinematics": "features.kinematics", "compute_signals": "features.signals",
+    "detect_steps": "analysis.steps", "assess_performance": "analysis.technique",
+    "assess_expression": "analysis.expression", "assess_music": "analysis.music",
+    "evaluate": "evaluate", "BalletMirrorError": "core.errors",
+    "ConfigError": "core.errors", "InputError": "core.errors",
+}
 
-def read_motion(path, **options):
-    """Read a video, BVH, C3D, keypoint JSON/CSV or saved Motion (see :mod:`balletmirror.io`)."""
-    from .io import read_motion as _read
+__all__ = ["Analysis", "BalletMirrorError", "ConfigError", "InputError", "Motion", "Run",
+           "Settings", "Step", "__version__", "analyze", "analyze_motion",
+           "assess_expression", "assess_music", "assess_performance", "clean_motion",
+           "compare", "compute_kinematics", "compute_signals", "detect_steps", "evaluate",
+           "load_motion", "read_motion", "results_document"]
 
-    return _read(path, **options)
+if TYPE_CHECKING:
+    from .analysis.compare import compare
+    from .analysis.expression import assess_expression
+    from .analysis.music import assess_music
+    from .analysis.pipeline import Analysis, Settings, analyze_motion, results_document
+    from .analysis.steps import detect_steps
+    from .analysis.technique import assess_performance
+    from .core.errors import BalletMirrorError, ConfigError, InputError
+    from .core.motion import Motion, load_motion
+    from .core.records import Step
+    from .evaluate import evaluate
+    from .features.clean import clean_motion
+    from .features.kinematics import compute_kinematics
+    from .features.signals import compute_signals
+    from .io import read_motion
+    from .run import Run, analyze
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its stage on first use (PEP 562)."""
+    if name not in _WHERE:
+        raise AttributeError(f"module 'balletmirror' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

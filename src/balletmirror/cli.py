@@ -6,16 +6,21 @@ error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
 
-from .errors import BalletMirrorError, InputError
+from .core.errors import BalletMirrorError, InputError
+
+if TYPE_CHECKING:
+    from .run import Progress
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="balletmirror: the mirror that talks back.")
@@ -26,42 +31,39 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite earlier outpu
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
 
-def _progress_bar(console: Console, enabled: bool, *, label: str = "pose"):
-    """A rich progress bar and a ``progress(done, total)`` callback feeding it."""
+@contextlib.contextmanager
+def _bars(console: Console, enabled: bool) -> Iterator[Progress]:
+    """Rich progress bars, a line for each task the work reports (``progress(task,
+    done, total)``, see :data:`balletmirror.run.Progress`), shown from its first
+    report on and gone when the work is done."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
-        Progress,
         TextColumn,
         TimeRemainingColumn,
     )
+    from rich.progress import Progress as Bars
 
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeRemainingColumn(), console=console, disable=not enabled,
-                   transient=True)
-    return bar, _task(bar, label, visible=True)
+    bars = Bars(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TimeRemainingColumn(), console=console, disable=not enabled, transient=True)
+    lines: dict[str, int] = {}
 
+    def progress(task: str, done: int, total: int | None) -> None:
+        if task not in lines:
+            lines[task] = bars.add_task(task, total=None)
+        bars.update(lines[task], completed=done, total=total)
 
-def _task(bar, label: str, *, visible: bool = False):
-    """Another line of ``bar`` and its ``progress(done, total)`` callback; unless
-    ``visible``, the line shows from its first update on."""
-    task = bar.add_task(label, total=None, visible=visible)
-
-    def progress(done: int, total: int | None) -> None:
-        bar.update(task, completed=done, total=total, visible=True)
-
-    return progress
+    with bars:
+        yield progress
 
 
-def _render_demo(out: Path, console: Console, *, quiet: bool) -> Path:
+def _render_demo(out: Path, progress: Progress) -> Path:
     """Film the built-in demo in the synthetic studio into ``out/demo_studio``."""
     from .studio.make import DEMO_CHOREOGRAPHY, StudioSettings, make_performance
 
-    console.print(f"[dim]built-in demo: {DEMO_CHOREOGRAPHY}[/]")
-    bar, progress = _progress_bar(console, not quiet, label="render")
-    with bar:
-        paths = make_performance(DEMO_CHOREOGRAPHY, out / "demo_studio", StudioSettings(),
-                                 force=True, progress=progress)
+    paths = make_performance(DEMO_CHOREOGRAPHY, out / "demo_studio", StudioSettings(),
+                             force=True, progress=lambda done, total: progress(
+                                 "render", done, total))
     return paths["video"]
 
 
@@ -114,79 +116,41 @@ def compare_command(
 def _run(input_path: Optional[Path], reference: Optional[Path], *, outdir: Optional[Path],
          force: bool, as_json: bool, quiet: bool, music: Optional[Path],
          no_report: bool) -> None:
-    """analyze / compare: read, analyse, compare, write, summarise."""
-    import dataclasses
-
+    """analyze / compare: the whole run (:func:`balletmirror.run.analyze`), written and
+    summarised; the demo is filmed first and scored against its truth after."""
     from .io import detect_kind
-    from .output import check_outdir, write_data
-    from .pipeline import results_document
-    from .summary import render_summary
+    from .render.summary import render_summary
+    from .run import analyze, check_outdir, views_missing
 
     out = check_outdir(outdir or _default_outdir(input_path), force=force)
-    if reference is not None:
-        detect_kind(reference)  # a missing or unknown reference fails now, not after her analysis
     console = Console(stderr=as_json, quiet=quiet)
+    missing = None if no_report else views_missing()
+    if missing:
+        console.print(f"[yellow]note:[/] no report.html or annotated.mp4: {missing} is "
+                      "missing (pip install 'balletmirror[report]')")
     demo = input_path is None
-    if demo:
-        input_path = _render_demo(out, console, quiet=quiet)
-    analysis = _analyse(input_path, console, quiet=quiet, music=music)
-    ref = None
-    if reference is not None:
-        from .compare import compare
+    if demo and reference is not None:
+        detect_kind(reference)  # a missing reference fails now, not after the demo's film
+    with _bars(console, not quiet) as progress:
+        if demo:
+            from .studio.make import DEMO_CHOREOGRAPHY
 
-        ref = _analyse(reference, console, quiet=quiet, music=None)
-        analysis = dataclasses.replace(analysis, reference=compare(
-            analysis, ref, reference_source=ref.source))
-    paths = write_data(analysis, out)
-    if not no_report:
-        paths.update(_write_views(analysis, out, console, quiet=quiet,
-                                  video=input_path if detect_kind(input_path) == "video"
-                                  else None, reference=ref))
+            console.print(f"[dim]built-in demo: {DEMO_CHOREOGRAPHY}[/]")
+            input_path = _render_demo(out, progress)
+        run = analyze(input_path, reference=reference, music=music, progress=progress)
+        paths = run.write(out, views=not (no_report or missing), force=force,
+                          progress=progress)
     if as_json:
-        sys.stdout.write(json.dumps(results_document(analysis), indent=2) + "\n")
-    render_summary(console, analysis, paths)
+        sys.stdout.write(json.dumps(run.results, indent=2) + "\n")
+    render_summary(console, run.analysis, paths, reference=run.comparison)
     if demo:
         _print_demo_evaluation(console, paths["results"], input_path.parent / "truth.json")
 
 
-def _analyse(input_path: Path, console: Console, *, quiet: bool, music: Optional[Path]):
-    """``analyze_file`` with a bar for reading (the pose model's, for a video) and one
-    over the analysis's stages."""
-    from .io import detect_kind
-    from .pipeline import STAGES, analyze_file
-
-    label = "decode + pose" if detect_kind(input_path) == "video" else "read"
-    bar, read = _progress_bar(console, not quiet, label=label)
-    stage = _task(bar, "analysis")
-    done = iter(range(1, len(STAGES) + 1))
-    with bar:
-        return analyze_file(input_path, progress=read, music=music,
-                            on_stage=lambda name: stage(next(done), len(STAGES)))
-
-
-def _write_views(analysis, out: Path, console: Console, *, quiet: bool,
-                 video: Optional[Path], reference=None) -> dict:
-    """annotated.mp4 and report.html, with the render's bar; without the report's
-    extra installed, a note instead."""
-    from .output import write_views
-
-    try:
-        import av  # noqa: F401
-        import PIL  # noqa: F401
-        import plotly  # noqa: F401
-    except ImportError as exc:
-        console.print(f"[yellow]note:[/] no report.html or annotated.mp4: {exc.name} is "
-                      "missing (pip install 'balletmirror[report]')")
-        return {}
-    bar, progress = _progress_bar(console, not quiet, label="render")
-    with bar:
-        return write_views(analysis, out, video=video, progress=progress,
-                           reference=reference)
-
-
 def _print_demo_evaluation(console: Console, results: Path, truth: Path) -> None:
     """How the analysis of the demo compares with the studio's ground truth."""
-    from .evaluate import evaluate_files, summary_lines
+    from .evaluate import evaluate_files
+    from .render.evaluation import summary_lines
 
     console.print("[bold]against the studio's ground truth[/]")
     for label, text in summary_lines(evaluate_files(results, truth)):
@@ -204,7 +168,7 @@ def pose(
     quiet: QuietOpt = False,
 ) -> None:
     """Run the pose stage alone: INPUT -> a Motion file."""
-    from .clean import clean_motion
+    from .features.clean import clean_motion
     from .io import detect_kind, read_motion
 
     if output.exists() and not force:
@@ -212,11 +176,11 @@ def pose(
     if output.suffix.lower() not in (".npz", ".csv"):
         raise InputError(f"{output}: expected a .npz or .csv output file")
     console = Console(stderr=True, quiet=quiet)
-    bar, progress = _progress_bar(console, not quiet)
     kind = detect_kind(input_path)
-    with bar:
-        motion = read_motion(input_path, kind=kind,
-                             **({"progress": progress} if kind == "video" else {}))
+    with _bars(console, not quiet) as progress:
+        options = {"progress": lambda done, total: progress("pose", done, total)} \
+            if kind == "video" else {}
+        motion = read_motion(input_path, kind=kind, **options)
     if clean:
         motion, _ = clean_motion(motion)
     if output.suffix.lower() == ".csv":
@@ -256,10 +220,10 @@ def studio(
     settings = StudioSettings(camera=camera, fps=fps, seed=seed, music=music,
                               music_offset_s=music_offset, blur_px=blur, noise_std=noise)
     console = Console(stderr=True, quiet=quiet)
-    bar, progress = _progress_bar(console, not quiet and not no_video, label="render")
-    with bar:
+    with _bars(console, not quiet and not no_video) as progress:
         paths = make_performance(choreography, outdir, settings, video=not no_video,
-                                 force=force, progress=progress)
+                                 force=force, progress=lambda done, total: progress(
+                                     "render", done, total))
     truth = json.loads(paths["truth"].read_text())
     console.print(f"{len(truth['steps'])} steps, {truth['turns_total']:g} turns, "
                   f"{truth['duration_s']:.1f} s, camera {camera}")
@@ -278,7 +242,8 @@ def evaluate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Score an analysis (results.json) against ground truth (truth.json)."""
-    from .evaluate import evaluate_files, format_table
+    from .evaluate import evaluate_files
+    from .render.evaluation import format_table
 
     report = evaluate_files(results, truth, min_iou=min_iou)
     if as_json:

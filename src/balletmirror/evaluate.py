@@ -17,7 +17,8 @@ The synthetic studio writes ground truth in the same step schema as the analysis
    fault the studio put into a step was named by a correction of the matched step.
 
 Everything here is a pure function of dicts except :func:`load_json_document`, and
-the report is plain JSON (``json.dumps`` works on it).
+the report is plain JSON (``json.dumps`` works on it); its tables and summary lines
+are drawn by :mod:`balletmirror.render.evaluation`.
 """
 
 from __future__ import annotations
@@ -29,38 +30,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-from rich.console import Group
-from rich.table import Table
 from scipy.optimize import linear_sum_assignment
 
-from .errors import ConfigError, InputError
-from .pipeline import RESULTS_SCHEMA
-
-TRUTH_SCHEMA = "balletmirror.truth/1"
-EVALUATION_SCHEMA = "balletmirror.evaluation/1"
-
-#: Step NAMEs in the order of DESIGN.md (tables and ``per_step`` follow it).
-STEP_NAMES = ("plie", "releve", "tendu", "degage", "rond_de_jambe", "developpe",
-              "grand_battement", "passe", "arabesque", "attitude", "pirouette", "fouette",
-              "jump", "balance", "port_de_bras", "travel", "other")
-
-#: Steps that are turning steps even when their turn count is 0.
-TURNING_STEPS = ("pirouette", "fouette")
+from .core.errors import ConfigError, InputError
+from .core.records import EVALUATION_SCHEMA, RESULTS_SCHEMA, TRUTH_SCHEMA
+from .core.vocabulary import FAULTS, STEPS, in_family
 
 #: A turn count is exact when it is within this many turns of the truth (nearest quarter).
 QUARTER_TOLERANCE = 0.125
-
-#: The studio's fault names (``studio.choreography.FAULTS``) -> the technique criterion
-#: whose correction names that fault.  A correction also detects a fault when its
-#: criterion equals the fault name itself.
-FAULT_CRITERIA: dict[str, str] = {
-    "knees_in": "knees_over_toes",
-    "bent_supporting_knee": "supporting_leg_straight",
-    "low_passe": "passe_height",
-    "hip_hiking": "pelvis_level",
-    "sickled_foot": "sickling",
-    "late": "on_the_beat",
-}
 
 
 class Match(NamedTuple):
@@ -220,7 +197,7 @@ def _match_one_name(predicted: Sequence[dict], truth: Sequence[dict], p_idx: lis
 
 def _ordered_names(names: Iterable[str]) -> list[str]:
     """Step names in DESIGN.md order, unknown names after them alphabetically."""
-    rank = {name: i for i, name in enumerate(STEP_NAMES)}
+    rank = {name: i for i, name in enumerate(STEPS)}
     return sorted(set(names), key=lambda n: (rank.get(n, len(rank)), n))
 
 
@@ -350,11 +327,11 @@ def _side(m: Matching, predicted: Sequence[dict], truth: Sequence[dict]) -> dict
 def is_turning_step(step: dict) -> bool:
     """Whether a true step has a turn count to check.
 
-    Pirouettes and fouettés with a turn count, and any other step (a jump en
-    tournant, ...) whose turn count is non-zero.
+    Turning steps (pirouettes, fouettés) with a turn count, and any other step (a
+    jump en tournant, ...) whose turn count is non-zero.
     """
     turns = step.get("turns")
-    return _is_number(turns) and (step["step"] in TURNING_STEPS or turns != 0)
+    return _is_number(turns) and (in_family(step["step"], "turn") or turns != 0)
 
 
 def _turn_row(j: int, true_step: dict, i: int | None, pred_step: dict | None) -> dict:
@@ -433,8 +410,10 @@ def _metrics(m: Matching, predicted: Sequence[dict], truth: Sequence[dict]) -> d
 
 
 def fault_detected(fault: str, criteria: Iterable[str]) -> bool:
-    """Whether one of the correction ``criteria`` names ``fault`` (see FAULT_CRITERIA)."""
-    names = {fault, FAULT_CRITERIA.get(fault, fault)}
+    """Whether one of the correction ``criteria`` names ``fault``: the manual's criterion
+    the vocabulary's :data:`~balletmirror.core.vocabulary.FAULTS` gives it, or the
+    fault's own name."""
+    names = {fault, FAULTS.get(fault, fault)}
     return any(c in names for c in criteria)
 
 
@@ -537,122 +516,3 @@ def evaluate_files(results_path: str | Path, truth_path: str | Path, *,
     """Load ``results.json`` and ``truth.json`` (schemas checked) and :func:`evaluate` them."""
     return evaluate(load_json_document(results_path, RESULTS_SCHEMA),
                     load_json_document(truth_path, TRUTH_SCHEMA), min_iou=min_iou)
-
-
-# --------------------------------------------------------------------------- display
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
-
-
-def _num(value: float | None, fmt: str = ".2f") -> str:
-    return "–" if value is None else format(value, fmt)
-
-
-def _turn_line(turns: dict) -> str:
-    if not turns["evaluated"]:
-        return "no turning steps in the truth"
-    return (f"{turns['exact']}/{turns['evaluated']} counts exact to the quarter turn "
-            f"({_pct(turns['exact_fraction'])}), mean abs error "
-            f"{_num(turns['mean_abs_error'], '.3g')} turns; total "
-            f"{_num(turns['total']['true'], 'g')} true vs "
-            f"{_num(turns['total']['predicted'], 'g')} counted")
-
-
-def _fault_line(faults: dict) -> str:
-    found = (f"{faults['detected']}/{faults['true_faults']} faults corrected "
-             f"({_pct(faults['recall'])})" if faults["true_faults"] else "no faults in the truth")
-    return (f"{found}; {faults['false_alarms']} correction(s) on "
-            f"{faults['false_alarm_steps']}/{faults['clean_steps']} clean steps")
-
-
-def summary_lines(report: dict) -> list[tuple[str, str]]:
-    """(label, text) rows of the evaluation summary, plain strings.
-
-    Parameters
-    ----------
-    report : dict
-        The output of :func:`evaluate`.
-
-    Returns
-    -------
-    list of (str, str)
-        Steps (P/R/F1), side, turns, faults, and any notes.
-    """
-    d, side = report["detection"], report["side"]
-    rows = [("steps", f"P {d['precision']:.2f}  R {d['recall']:.2f}  F1 {d['f1']:.2f}  "
-                      f"({d['matched']} of {d['true']} true steps found, {d['predicted']} "
-                      f"predicted, IoU ≥ {report['min_iou']:g})"),
-            ("side", f"{side['correct']}/{side['evaluated']} correct ({_pct(side['accuracy'])})"
-             if side["evaluated"] else "no sided steps matched"),
-            ("turns", _turn_line(report["turns"])),
-            ("faults", _fault_line(report["faults"]))]
-    return rows + [("note", note) for note in d["notes"]]
-
-
-def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]], *,
-           text_columns: int = 1) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold")
-    for i, column in enumerate(columns):
-        table.add_column(column, justify="left" if i < text_columns else "right")
-    for row in rows:
-        table.add_row(*row)
-    return table
-
-
-def _step_table(report: dict) -> Table:
-    return _table("Steps", ("step", "support", "predicted", "P", "R", "F1"),
-                  ((name, str(s["support"]), str(s["predicted"]), f"{s['precision']:.2f}",
-                    f"{s['recall']:.2f}", f"{s['f1']:.2f}")
-                   for name, s in report["per_step"].items()))
-
-
-def _turns_table(report: dict) -> Table:
-    return _table("Turns", ("step", "at", "true", "counted", "error", "exact"),
-                  ((r["step"], f"{r['start_s']:.2f} s", f"{r['true_turns']:g}",
-                    _num(r["predicted_turns"], "g") if r["predicted_index"] is not None
-                    else "missed", _num(r["error"], "+.2f"), "✓" if r["exact"] else "✗")
-                   for r in report["turns"]["steps"]))
-
-
-def _metrics_table(report: dict) -> Table:
-    rank = {name: i for i, name in enumerate(report["per_step"])}
-    numeric = [(r["step"], r["metric"], str(r["count"]), f"MAE {r['mae']:.3g}")
-               for r in report["metrics"]["numeric"]]
-    categorical = [(r["step"], r["metric"], str(r["count"]), f"{r['accuracy']:.0%} correct")
-                   for r in report["metrics"]["categorical"]]
-    rows = sorted(numeric + categorical, key=lambda row: (rank.get(row[0], len(rank)), row[1]))
-    return _table("Metrics (matched steps)", ("step", "metric", "n", "error"), rows,
-                  text_columns=2)
-
-
-def _faults_table(report: dict) -> Table:
-    return _table("Faults", ("fault", "criterion", "in truth", "corrected", "recall"),
-                  ((f, FAULT_CRITERIA.get(f, f), str(e["count"]), str(e["detected"]),
-                    _pct(e["recall"])) for f, e in report["faults"]["by_fault"].items()),
-                  text_columns=2)
-
-
-def format_table(report: dict) -> Group:
-    """The evaluation as rich tables, for ``console.print``.
-
-    Parameters
-    ----------
-    report : dict
-        The output of :func:`evaluate`.
-
-    Returns
-    -------
-    rich.console.Group
-        The summary rows, then the per-step table, and the turns, metrics and faults
-        tables when they have rows.
-    """
-    from .summary import rows_table
-
-    parts = [rows_table(summary_lines(report))]
-    tables = [(report["per_step"], _step_table), (report["turns"]["steps"], _turns_table),
-              (report["metrics"]["numeric"] + report["metrics"]["categorical"],
-               _metrics_table), (report["faults"]["by_fault"], _faults_table)]
-    parts += [make(report) for rows, make in tables if rows]
-    return Group(*parts)

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from ..motion import Motion
+from ..core.errors import InputError
+from ..core.motion import Motion
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff", ".heic")
 AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".oga", ".aac", ".opus", ".aif",
@@ -61,12 +61,12 @@ def register(reader: Reader) -> None:
 
 
 register(Reader("video", (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg"),
-                "balletmirror.io.video:read_video", "video"))
+                "balletmirror.pose.video:read_video", "video"))
 register(Reader("bvh", (".bvh",), "balletmirror.io.bvh:read_bvh"))
 register(Reader("c3d", (".c3d",), "balletmirror.io.c3d:read_c3d", "c3d"))
 register(Reader("keypoints", (".json",), "balletmirror.io.keypoints:read_keypoints_json"))
 register(Reader("csv", (".csv",), "balletmirror.io.keypoints:read_csv"))
-register(Reader("motion", (".npz",), "balletmirror.motion:load_motion"))
+register(Reader("motion", (".npz",), "balletmirror.core.motion:load_motion"))
 
 
 def detect_kind(path: str | Path) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
+from ..core.errors import InputError
 
 RATE = 22050  # Hz: librosa's default, plenty for beats
 

@@ -1,4 +1,4 @@
-"""Read BVH (Biovision Hierarchy) motion capture into a :class:`~balletmirror.motion.Motion`.
+"""Read BVH (Biovision Hierarchy) motion capture into a :class:`~balletmirror.core.motion.Motion`.
 
 Stages, each a small function usable on its own::
 
@@ -19,7 +19,7 @@ keywords and channel names are matched case-insensitively; a joint name is the r
 its line.  **Frame count**: fewer data lines than ``Frames:`` declares is an error;
 extra lines after the declared frames are ignored and counted in
 ``provenance["extra_frame_lines"]``.  Every malformed input raises one-line
-:class:`~balletmirror.errors.InputError` naming the file (and the line).
+:class:`~balletmirror.core.errors.InputError` naming the file (and the line).
 
 Forward kinematics
 ------------------
@@ -129,9 +129,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError, InputError
-from ..motion import Motion, empty_arrays, uniform_times
-from ..skeleton import J
+from ..core.errors import ConfigError, InputError
+from ..core.geometry import unit_vectors
+from ..core.motion import Motion, empty_arrays, uniform_times
+from ..core.skeleton import J
 
 CHANNEL_NAMES: tuple[str, ...] = ("Xposition", "Yposition", "Zposition",
                                   "Xrotation", "Yrotation", "Zrotation")
@@ -735,11 +736,6 @@ _UP_ROTATIONS: dict[str, np.ndarray] = {
 }
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    """Unit vectors along the last axis; NaN where the length is zero."""
-    norm = np.linalg.norm(v, axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(norm > 0, v / np.where(norm > 0, norm, 1.0), np.nan)
 
 
 def _mid(pos: np.ndarray, cols: dict[str, int], role: str) -> np.ndarray:
@@ -755,7 +751,8 @@ def detect_up_axis(pos: np.ndarray, cols: dict[str, int]) -> str:
     pos : array (frames, roles, 3)
         Positions in file axes; ``cols`` maps role -> column.
     """
-    trunk = np.nanmedian(_unit(_mid(pos, cols, "upperarm") - _mid(pos, cols, "thigh")), axis=0)
+    trunk = np.nanmedian(unit_vectors(_mid(pos, cols, "upperarm") - _mid(pos, cols, "thigh")),
+                         axis=0)
     if not np.isfinite(trunk).all():
         return "+Y"
     k = int(np.argmax(np.abs(trunk)))
@@ -857,13 +854,13 @@ def _body_forward(pose: _Pose) -> np.ndarray:
     p, c = pose.pos, pose.cols
     left = (p[:, c["left_upperarm"]] - p[:, c["right_upperarm"]]
             + p[:, c["left_thigh"]] - p[:, c["right_thigh"]])
-    return _unit(np.cross(left, np.array([0.0, 1.0, 0.0])))
+    return unit_vectors(np.cross(left, np.array([0.0, 1.0, 0.0])))
 
 
 def _mean_local(rot: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     """Unit mean over frames of ``rot.T @ v``: a world direction averaged in a joint's frame."""
     local = np.einsum("fji,fj->fi", rot, vectors)
-    return _unit(np.nanmean(local, axis=0))
+    return unit_vectors(np.nanmean(local, axis=0))
 
 
 def _in_head_frame(pose: _Pose, role: str) -> np.ndarray:
@@ -879,9 +876,9 @@ def _eye_axes(pose: _Pose) -> np.ndarray:
     mid-point lies at the ``FACE_OFFSETS`` eye elevation in the plane perpendicular to it.
     """
     left_eye, right_eye = _in_head_frame(pose, "left_eye"), _in_head_frame(pose, "right_eye")
-    left = _unit(left_eye - right_eye)
+    left = unit_vectors(left_eye - right_eye)
     mid = 0.5 * (left_eye + right_eye)
-    e = _unit(mid - (mid @ left) * left)
+    e = unit_vectors(mid - (mid @ left) * left)
     a, b, _ = FACE_OFFSETS["left_eye"]
     q = math.hypot(a, b)
     w = np.cross(left, e)
@@ -898,7 +895,7 @@ def _averaged_axes(pose: _Pose) -> np.ndarray:
             up_dir = top
     up = _mean_local(rot, up_dir)
     forward = _mean_local(rot, _body_forward(pose))
-    forward = _unit(forward - (forward @ up) * up)
+    forward = unit_vectors(forward - (forward @ up) * up)
     return np.column_stack([forward, up, np.cross(up, forward)])
 
 
@@ -928,7 +925,7 @@ def _heel_offset(knee: np.ndarray, ankle: np.ndarray, toe: np.ndarray) -> np.nda
     length = np.linalg.norm(foot)
     d = foot / length
     shin = ankle - knee
-    n = _unit(shin - (shin @ d) * d)
+    n = unit_vectors(shin - (shin @ d) * d)
     return length * (-HEEL_BACK * d + HEEL_DOWN * n)
 
 
@@ -938,7 +935,7 @@ def _heel(pose: _Pose, side: str) -> np.ndarray | None:
     if f"{side}_toe" not in c:
         return None
     knee, ankle, toe = (pose.pos[:, c[f"{side}_{r}"]] for r in ("shin", "foot", "toe"))
-    cosine = np.abs(np.sum(_unit(ankle - knee) * _unit(toe - ankle), axis=-1))
+    cosine = np.abs(np.sum(unit_vectors(ankle - knee) * unit_vectors(toe - ankle), axis=-1))
     if not np.isfinite(cosine).any():
         return None
     ref = int(np.nanargmin(cosine))

@@ -1,4 +1,4 @@
-"""Write a world-space :class:`~balletmirror.motion.Motion` to a BVH file.
+"""Write a world-space :class:`~balletmirror.core.motion.Motion` to a BVH file.
 
 ``write_bvh(motion, path, units="cm", rig="cmu")`` turns joint positions into a
 skeleton with constant bone lengths and per-frame joint rotations, readable by
@@ -108,9 +108,10 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from ..errors import ConfigError, InputError
-from ..motion import Motion
-from ..skeleton import JOINTS, J
+from ..core.errors import ConfigError, InputError
+from ..core.geometry import unit_vectors
+from ..core.motion import Motion
+from ..core.skeleton import JOINTS, J
 from .bvh import ANKLE_TO_SHOULDER, UNIT_SCALES
 
 #: Euler order of every joint: ``Zrotation Xrotation Yrotation``, ``R = Rz @ Rx @ Ry``.
@@ -229,11 +230,6 @@ NODES: tuple[Node, ...] = (
 
 
 # --------------------------------------------------------------------------- vectors
-def _unit(v: np.ndarray) -> np.ndarray:
-    """Unit vectors along the last axis; NaN where the length is zero or NaN."""
-    norm = np.linalg.norm(v, axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(norm > 0, v / np.where(norm > 0, norm, 1.0), np.nan)
 
 
 def _skew(k: np.ndarray) -> np.ndarray:
@@ -281,10 +277,10 @@ def _fade(strength: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- rotations
 def _term(points: dict[str, np.ndarray], names: tuple[str, ...]) -> np.ndarray:
     """One secondary term (frames, 3): unit(b - a), or unit(b - a) x unit(d - c)."""
-    first = _unit(points[names[1]] - points[names[0]])
+    first = unit_vectors(points[names[1]] - points[names[0]])
     if len(names) == 2:
         return first
-    return np.cross(first, _unit(points[names[3]] - points[names[2]]))
+    return np.cross(first, unit_vectors(points[names[3]] - points[names[2]]))
 
 
 def _secondary(points: dict[str, np.ndarray], terms: tuple[tuple[str, ...], ...]) -> np.ndarray:
@@ -333,11 +329,11 @@ def aim_rotation(parent: np.ndarray, bone: np.ndarray, secondary: np.ndarray,
         it by :func:`blend_twist` (towards the secondary, weighted by how far it stands
         off the bone); NaN where the bone is missing.
     """
-    axis = _unit(bone)
+    axis = unit_vectors(bone)
     swing = parent @ _swing(rest, np.einsum("fji,fj->fi", parent, axis), rest_up)
     current = swing @ rest_up
     side = _perpendicular(secondary, axis)
-    target = _unit(side)
+    target = unit_vectors(side)
     delta = np.arctan2(np.sum(np.cross(current, target) * axis, axis=-1),
                        np.sum(current * target, axis=-1))
     twist = blend_twist(delta, _fade(np.linalg.norm(side, axis=-1)))
@@ -375,8 +371,8 @@ def kabsch(rest: np.ndarray, current: np.ndarray) -> np.ndarray:
 
 def _frame(primary: np.ndarray, secondary: np.ndarray) -> np.ndarray:
     """Orthonormal frames (frames, 3, 3), columns: primary, secondary made perpendicular, cross."""
-    e1 = _unit(primary)
-    e2 = _unit(_perpendicular(secondary, e1))
+    e1 = unit_vectors(primary)
+    e2 = unit_vectors(_perpendicular(secondary, e1))
     return np.stack([e1, e2, np.cross(e1, e2)], axis=-1)
 
 
@@ -586,7 +582,7 @@ def pelvis_up(points: dict[str, np.ndarray], complete: np.ndarray) -> np.ndarray
     hips) that offset, so the hips keep their place about it; otherwise (the mid-point of
     the hips: video, markers) the neck.
     """
-    line = _unit(points["left_hip"] - points["right_hip"])
+    line = unit_vectors(points["left_hip"] - points["right_hip"])
     offset = _perpendicular(points["mid_hip"] - points["right_hip"], line)
     width = np.linalg.norm(points["left_hip"] - points["right_hip"], axis=-1)
     off_line = np.median(np.linalg.norm(offset[complete], axis=-1))

@@ -1,7 +1,8 @@
-"""Read C3D motion-capture marker files into a world-space :class:`~balletmirror.motion.Motion`.
+"""Read C3D motion-capture marker files into a world-space
+:class:`~balletmirror.core.motion.Motion`.
 
 A C3D file holds the 3D trajectories of skin markers, not joints.  This reader
-turns markers into the canonical joints of :mod:`balletmirror.skeleton` with the
+turns markers into the canonical joints of :mod:`balletmirror.core.skeleton` with the
 table below (:data:`MARKER_MAP`), for the Vicon Plug-in Gait full-body set and the
 CMU Graphics Lab set (which uses the Plug-in Gait names except at the waist, see
 :data:`MARKER_ALIASES`).
@@ -75,9 +76,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError
-from ..motion import Motion, empty_arrays, uniform_times
-from ..skeleton import JOINTS, J
+from ..core.errors import InputError
+from ..core.geometry import unit_vectors
+from ..core.motion import Motion, empty_arrays, uniform_times
+from ..core.skeleton import JOINTS, J
 
 #: A recipe: (marker, weight) pairs whose weighted sum is the joint (weights sum to 1).
 Recipe = tuple[tuple[str, float], ...]
@@ -142,8 +144,6 @@ MARKER_MAP: dict[str, tuple[Recipe, ...]] = {
 
 
 # --------------------------------------------------------------------- geometry
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
 
 
 def harrington_hip_centres(
@@ -177,8 +177,8 @@ def harrington_hip_centres(
     width = np.linalg.norm(rasi - lasi, axis=-1, keepdims=True)
     forward = origin - back
     depth = np.linalg.norm(forward, axis=-1, keepdims=True)
-    z = _unit(rasi - lasi)
-    x = _unit(forward - np.sum(forward * z, axis=-1, keepdims=True) * z)
+    z = unit_vectors(rasi - lasi)
+    x = unit_vectors(forward - np.sum(forward * z, axis=-1, keepdims=True) * z)
     y = np.cross(z, x)
     centre = (origin + (_HJC_AP[0] * depth + _HJC_AP[1]) * x
               + (_HJC_SI[0] * width + _HJC_SI[1]) * y)

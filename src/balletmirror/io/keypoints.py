@@ -81,9 +81,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..errors import InputError
-from ..motion import UNITS, Motion, empty_arrays, uniform_times
-from ..skeleton import JOINTS, J
+from ..core.errors import InputError
+from ..core.motion import UNITS, Motion, empty_arrays, uniform_times
+from ..core.skeleton import JOINTS, J
 
 DEFAULT_FPS = 30.0
 
@@ -596,9 +596,9 @@ def read_csv(path: Path, *, fps: float | None = None, units: str | None = None,
         Frame rate; else from ``time``/``time_s`` (1 / median step), else 30 (noted in
         provenance).  With a ``frame`` column, times are ``(frame - first) / fps``.
     units : str, optional
-        2D: ``"px"`` (default) or another image unit of :data:`balletmirror.motion.UNITS`,
+        2D: ``"px"`` (default) or another image unit of :data:`balletmirror.core.motion.UNITS`,
         kept as is; 3D: ``"m"`` (default), ``"cm"`` or ``"mm"``, converted to metres, or
-        another world unit of :data:`balletmirror.motion.UNITS` (``"height"``), kept.
+        another world unit of :data:`balletmirror.core.motion.UNITS` (``"height"``), kept.
     up : {"y", "z"}
         Vertical axis of a 3D file; ``"z"`` is rotated to Y up: (x, y, z) -> (x, z, -y).
 
@@ -644,7 +644,7 @@ def _format(value: float) -> str:
 def write_csv(motion: Motion, path: str | Path) -> Path:
     """Write ``motion`` as the CSV :func:`read_csv` reads (the inverse of it).
 
-    Columns: ``time_s``, then for every joint of :data:`~balletmirror.skeleton.JOINTS`
+    Columns: ``time_s``, then for every joint of :data:`~balletmirror.core.skeleton.JOINTS`
     ``<joint>_x,<joint>_y[,<joint>_z],<joint>_confidence``; NaN is an empty cell and
     numbers are written with full precision.  Units and space are not stored: positions
     are written as they are (metres Y up for world space, pixels for image space), so

@@ -2,7 +2,7 @@
 
 A TRC ("Track Row Column", Motion Analysis Corporation) file is the marker
 trajectory format of OpenSim's Scale and Inverse Kinematics tools.  Every canonical
-joint of :data:`balletmirror.skeleton.JOINTS` becomes one marker of the same name.
+joint of :data:`balletmirror.core.skeleton.JOINTS` becomes one marker of the same name.
 
 File layout
 -----------
@@ -31,7 +31,7 @@ Axes
 ----
 OpenSim's ground frame is right-handed with **Y up** (its models face +X, with +Z to
 their right).  A world-space Motion is already right-handed and Y up (see
-:mod:`balletmirror.motion`), so the coordinates are written **unchanged**, without
+:mod:`balletmirror.core.motion`), so the coordinates are written **unchanged**, without
 rotation.  The heading about the vertical is not imposed: OpenSim's pelvis is a free
 joint, so Inverse Kinematics finds the dancer's facing direction itself.  A video's
 3D companion (``Motion.world``) has its origin at the pelvis (x to the image's right,
@@ -55,9 +55,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError
-from ..motion import Motion
-from ..skeleton import JOINTS
+from ..core.errors import InputError
+from ..core.motion import Motion
+from ..core.skeleton import JOINTS
 
 #: Millimetres per unit of length, for the ``Units`` TRC field and Motion units.
 MM_PER_UNIT: dict[str, float] = {"mm": 1.0, "cm": 10.0, "m": 1000.0}
@@ -87,7 +87,7 @@ def trc_points(motion: Motion) -> tuple[np.ndarray, str]:
     units : str
         Their length unit: ``motion.units`` for world space; for image space ``"m"``
         (the companion is in metres), or ``"height"`` after
-        :func:`balletmirror.kinematics.normalise_by_height`, which scales it too.
+        :func:`balletmirror.features.kinematics.normalise_by_height`, which scales it too.
 
     Raises
     ------
@@ -112,7 +112,7 @@ def mm_per_unit(units: str) -> float:
     ------
     InputError
         ``units`` is not a length (``"height"``: body heights after
-        :func:`balletmirror.kinematics.normalise_by_height`) or is unknown.
+        :func:`balletmirror.features.kinematics.normalise_by_height`) or is unknown.
     """
     if units == "height":
         raise InputError("TRC needs lengths, but the Motion is in body heights "
@@ -179,7 +179,7 @@ def write_trc(motion: Motion, path: str | Path) -> Path:
     Returns
     -------
     Path
-        ``path``: one marker per joint of :data:`~balletmirror.skeleton.JOINTS`,
+        ``path``: one marker per joint of :data:`~balletmirror.core.skeleton.JOINTS`,
         coordinates in mm, ``Frame#`` from 1, ``Time`` = ``motion.times`` (s),
         ``DataRate`` = ``motion.fps``; missing joints as empty fields.
 

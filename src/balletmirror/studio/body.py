@@ -39,9 +39,8 @@ import dataclasses
 
 import numpy as np
 
-from ..skeleton import JOINTS, J
+from ..core.skeleton import JOINTS, SIDES, J
 
-SIDES = ("left", "right")
 SIGN = {"left": 1.0, "right": -1.0}
 
 LEG_TRACKS = ("dir", "abd", "elev", "rot", "knee", "point", "sickle")

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError, InputError
-from ..motion import Motion
+from ..core.errors import ConfigError, InputError
 
 #: The built-in demo of ``balletmirror analyze`` (no input): pliés, a pirouette, eight
 #: fouettés and an arabesque, filmed from the front.
@@ -65,7 +64,7 @@ class StudioSettings:
 
 def make_camera(settings: StudioSettings):
     """The render Camera for the settings' preset or azimuth."""
-    from .render import camera_preset
+    from ..core.camera import camera_preset
 
     try:
         yaw = float(settings.camera)
@@ -86,7 +85,7 @@ def _audio(settings: StudioSettings, duration_s: float, bpm: float | None):
     if settings.music == "none":
         return None, 0, None
     if settings.music == "click":
-        from .render import click_track
+        from .video import click_track
 
         sr = 22050
         y = click_track(duration_s, bpm=bpm or 96.0, offset_s=-settings.music_offset_s,
@@ -103,17 +102,6 @@ def _load_music(path: Path, duration_s: float):
         raise InputError(f"{path}: has no audio stream for --music")
     y = audio[0][: int(duration_s * RATE)] if audio[0].size else np.zeros(1, np.float32)
     return y.astype(np.float32), RATE, {"kind": "file", "path": str(path)}
-
-
-def true_keypoints(motion: Motion, camera) -> Motion:
-    """The true joints as the camera sees them: an image-space Motion (pixels)."""
-    from .render import project_motion
-
-    pixels = project_motion(motion.positions, camera)
-    return Motion(positions=pixels, confidence=np.ones(pixels.shape[:2]), times=motion.times,
-                  fps=motion.fps, space="image", units="px",
-                  image_size=(camera.width, camera.height),
-                  provenance={"reader": "studio-truth", **motion.provenance})
 
 
 def check_studio_outdir(outdir: Path, *, force: bool) -> None:
@@ -134,7 +122,7 @@ def make_performance(text: str, outdir: Path, settings: StudioSettings | None = 
     """
     from ..io.bvh_write import write_bvh
     from .perform import perform
-    from .render import render_video
+    from .video import ideal_pose_model, render_video
 
     s = settings or StudioSettings()
     if s.fps <= 0:
@@ -150,7 +138,9 @@ def make_performance(text: str, outdir: Path, settings: StudioSettings | None = 
     paths["truth"].write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n")
     perf.motion.save(paths["motion"])
     write_bvh(perf.motion, paths["bvh"])
-    true_keypoints(perf.motion, camera).save(paths["keypoints"])
+    ideal_pose_model(perf.motion, camera, world=False,
+                     provenance={"reader": "studio-truth", **perf.motion.provenance}
+                     ).save(paths["keypoints"])
     if video:
         paths["video"] = render_video(perf.motion.positions, perf.motion.times, camera,
                                       outdir / "performance.mp4", audio=audio, sr=sr,

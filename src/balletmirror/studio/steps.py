@@ -5,8 +5,8 @@ movement arrives in its pose on a count (a relevé is up on 1 and comes down on 
 jump lands on the count) as a dancer does to the music.  Every
 generator starts from the dancer standing in her current position (``stage.position``,
 the ``stage.front`` foot in front), returns her there, and records a truth entry in
-the step schema of DESIGN.md (``metrics`` are measured afterwards on the true motion,
-see :mod:`balletmirror.studio.truth`).
+the step schema of DESIGN.md, with the :mod:`~balletmirror.studio.measure` its
+metrics are measured with afterwards on the true motion (:mod:`balletmirror.studio.truth`).
 
 Expressive style changes how a movement travels between its key poses:
 ``sudden`` arrives in the first third of its time and holds, ``sustained`` uses all
@@ -21,15 +21,19 @@ the arms and lifts the chest, ``contracted`` rounds them in.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import ConfigError
-from .choreography import StepSpec
-from .perform import (
-    OTHER,
+from ..core.errors import ConfigError
+from ..core.physics import flight_height, flight_time
+from ..core.skeleton import OTHER
+from . import measure
+from .body import SIGN as SIGN_OF
+from .pose import (
     TURNOUT,
+    Danced,
     Stage,
     arabesque_arms,
     arms,
@@ -41,9 +45,7 @@ from .perform import (
     toe_on_floor_height,
     toe_path_pose,
 )
-from .perform import (
-    SIGN as SIGN_OF,
-)
+from .spec import StepSpec
 
 LATE_S = 0.15
 
@@ -65,7 +67,7 @@ def _arrive(stage: Stage, spec: StepSpec, t0: float, t1: float, pose: dict) -> N
         arrive = min(arrive + spec.option("late", LATE_S), t1 + spec.option("late", LATE_S))
     if spec.style.get("space") == "indirect" and arrive - t0 > 0.2:
         # indirect: the head and the chest wander off the straight path and come back
-        turn = 25.0 if len(stage.truth) % 2 else -25.0
+        turn = 25.0 if len(stage.danced) % 2 else -25.0
         stage.key(0.5 * (t0 + arrive), {"head_yaw": turn, "trunk_twist": 0.4 * turn,
                                         "head_tilt": -8.0})
         stage.key(arrive, {"head_yaw": 0.0, "trunk_twist": 0.0, "head_tilt": 0.0})
@@ -127,10 +129,12 @@ def _rest(stage: Stage, spec: StepSpec, *, releve: float = 0.0) -> dict:
     return pose
 
 
-def _record(stage: Stage, spec: StepSpec, t0: float, t1: float, **entry) -> None:
-    stage.truth.append({"step": spec.name, "start_s": t0, "end_s": t1, "side": None,
-                        "turns": None, "metrics": {}, "faults": list(spec.faults),
-                        "style": dict(spec.style), "text": spec.text, **entry})
+def _record(stage: Stage, spec: StepSpec, t0: float, t1: float, *, step: str | None = None,
+            **entry) -> None:
+    """What the step danced from ``t0`` to ``t1`` (its truth), named ``step`` in the
+    vocabulary (default: the choreography's name)."""
+    stage.danced.append(Danced(name=step or spec.name, start_s=t0, end_s=t1,
+                               faults=tuple(spec.faults), style=dict(spec.style), **entry))
 
 
 # ------------------------------------------------------------------ steps
@@ -142,7 +146,7 @@ def step_position(stage: Stage, spec: StepSpec) -> None:
     t0 = stage.t
     stage.position = number
     stage.key(t0, {"yaw": stage.yaw})
-    if not stage.truth and t0 == 0.0:  # the performance opens standing in the position
+    if not stage.danced and t0 == 0.0:  # the performance opens standing in the position
         stage.key(t0, _rest(stage, spec))
     _arrive(stage, spec, t0, t0 + 2 * beat(spec), _rest(stage, spec))
     stage.plant(t0, t0 + 2 * beat(spec), "both")
@@ -169,7 +173,8 @@ def step_plie(stage: Stage, spec: StepSpec) -> None:
                  knee_in=(knee_in, 0.0))
     stage.key(t1, _rest(stage, spec))
     stage.plant(t0, t1, "both")
-    _record(stage, spec, t0, t1, metrics={"depth": "grand" if grand else "demi"})
+    _record(stage, spec, t0, t1, metrics={"depth": "grand" if grand else "demi"},
+            measure=measure.knee_bend)
     stage.t = t1
 
 
@@ -218,7 +223,7 @@ def step_releve(stage: Stage, spec: StepSpec) -> None:
                  knee_in=(0.0, 0.0))
     stage.key(t1, _rest(stage, spec))
     stage.plant(t0, t1, "both")
-    _record(stage, spec, t0, t1)
+    _record(stage, spec, t0, t1, measure=measure.heels_up)
     stage.t = t1
 
 
@@ -290,7 +295,8 @@ def step_tendu(stage: Stage, spec: StepSpec, *, lift: float = 0.0,
         stage.key(t_in - 0.1 * (t_in - t_out), out)
     stage.key(t1, _rest(stage, spec))
     stage.plant(t0, t1, OTHER[working])
-    _record(stage, spec, t0, t1, step=name, side=working, metrics={"direction": word})
+    _record(stage, spec, t0, t1, step=name, side=working, metrics={"direction": word},
+            measure=measure.extension)
     stage.t = t1
 
 
@@ -332,7 +338,8 @@ def _raised_leg(stage: Stage, spec: StepSpec, *, name: str, direction: float, he
     _lift_off(stage, spec, working, t0 + 0.9375 * (t1 - t0), up_support)
     _arrive(stage, spec, t0 + 0.9375 * (t1 - t0), t1, _rest(stage, spec))
     stage.plant(t0, t1, OTHER[working])
-    _record(stage, spec, t0, t1, step=name, side=working, metrics=dict(metrics or {}))
+    _record(stage, spec, t0, t1, step=name, side=working, metrics=dict(metrics or {}),
+            measure=measure.leg_height)
     stage.t = t1
 
 
@@ -380,16 +387,8 @@ def step_passe(stage: Stage, spec: StepSpec) -> None:
     _lift_off(stage, spec, working, t0 + 0.875 * (t1 - t0), support)
     _arrive(stage, spec, t0 + 0.875 * (t1 - t0), t1, _rest(stage, spec))  # closed on 4
     stage.plant(t0, t1, OTHER[working])
-    _record(stage, spec, t0, t1, side=working)
+    _record(stage, spec, t0, t1, side=working, measure=measure.retire)
     stage.t = t1
-
-
-STEPS: dict[str, Callable[[Stage, StepSpec], None]] = {
-    "position": step_position, "plie": step_plie, "releve": step_releve,
-    "tendu": step_tendu, "degage": step_degage, "developpe": step_developpe,
-    "grand_battement": step_grand_battement, "arabesque": step_arabesque,
-    "attitude": step_attitude, "passe": step_passe,
-}
 
 
 # ------------------------------------------------------------------ turns
@@ -459,7 +458,7 @@ def step_pirouette(stage: Stage, spec: StepSpec) -> None:
     _spot(stage, spec, t_turn, t_land)
     stage.drifts.append((t_turn, t_land, spec.option("travel", 0.0)))
     _record(stage, spec, t_rise, t_land + 0.5 * b, side=working, turns=turns,
-            _phases=[(t_turn, t_land)],
+            phases=((t_turn, t_land),), measure=measure.turning,
             metrics={"direction": spec.word(("en_dehors", "en_dedans"), "en_dehors"),
                      "tempo": tempo, "travel_m": spec.option("travel", 0.0),
                      "spotting": bool(stage.spots and stage.spots[-1] == (t_turn, t_land))})
@@ -505,8 +504,9 @@ def step_fouette(stage: Stage, spec: StepSpec) -> None:
     _spot(stage, spec, start, end)
     stage.drifts.append((start, end, spec.option("travel", 0.0)))
     _record(stage, spec, start, end + 0.5 * b, side=working, turns=float(turns),
-            _phases=[(start + (i + 0.55) * cycle, start + (i + 0.95) * cycle)
-                     for i in range(turns)],
+            measure=measure.turning,
+            phases=tuple((start + (i + 0.55) * cycle, start + (i + 0.95) * cycle)
+                     for i in range(turns)),
             metrics={"direction": spec.word(("en_dehors", "en_dedans"), "en_dehors"),
                      "tempo": tempo, "whip_height": whip_height,
                      "spotting": bool(stage.spots and stage.spots[-1] == (start, end))})
@@ -545,16 +545,16 @@ def _jump(stage: Stage, spec: StepSpec, *, kind: str, airtime: float, turns: flo
     stage.plant(t0, t_off, "both")
     stage.plant(t_off, t_land, "air")
     stage.plant(t_land, t1, "both")
-    height = 9.81 * airtime**2 / 8
+    height = flight_height(airtime)
     _record(stage, spec, t_push, t_land + 0.3 * b, step="jump", turns=turns or None,
-            _takeoff_s=t_off,
+            takeoff_s=t_off, measure=measure.flight,
             metrics={"kind": kind, "height": round(height, 4), "airtime_s": airtime})
     stage.t = t1
 
 
 def step_saute(stage: Stage, spec: StepSpec) -> None:
     _jump(stage, spec, kind="saute", airtime=spec.option("height", 0.0) and
-          float(np.sqrt(8 * spec.option("height", 0.1) / 9.81)) or 0.32)
+          flight_time(spec.option("height", 0.1)) or 0.32)
 
 
 def step_changement(stage: Stage, spec: StepSpec) -> None:
@@ -649,8 +649,8 @@ def step_travel(stage: Stage, spec: StepSpec) -> None:
     _stance_path(stage, spec, t, t1, drop=(0.0, 0.0), releve=(75.0, 0.0), knee_in=(0.0, 0.0))
     stage.key(t1, _rest(stage, spec))
     stage.plant(t, t1, "both")
-    _record(stage, spec, t0 + 0.5 * b, t, metrics={"direction": word,
-                                                  "distance_m": round(n * step, 3)})
+    _record(stage, spec, t0 + 0.5 * b, t, measure=measure.travelled,
+            metrics={"direction": word, "distance_m": round(n * step, 3)})
     stage.t = t1
 
 
@@ -698,9 +698,37 @@ def step_rond_de_jambe(stage: Stage, spec: StepSpec) -> None:
     stage.t = t1
 
 
-STEPS.update({
-    "pirouette": step_pirouette, "fouette": step_fouette, "saute": step_saute,
-    "changement": step_changement, "tour": step_tour, "balance": step_balance,
-    "port_de_bras": step_port_de_bras, "travel": step_travel,
-    "rond_de_jambe": step_rond_de_jambe,
-})
+@dataclasses.dataclass(frozen=True)
+class Generator:
+    """A step of the choreography language: how it is danced on the :class:`Stage`, and
+    the words it takes (its qualifiers in the choreography)."""
+
+    perform: Callable[[Stage, StepSpec], None]
+    words: frozenset[str] = frozenset()
+
+
+_LEG = frozenset({"front", "side", "back", "left", "right"})
+_TURN = frozenset({"en_dehors", "en_dedans", "left", "right"})
+
+#: The choreography's step names (:mod:`.perform`) and their generators.
+STEPS: dict[str, Generator] = {
+    "plie": Generator(step_plie, frozenset({"demi", "grand"})),
+    "releve": Generator(step_releve),
+    "tendu": Generator(step_tendu, _LEG),
+    "degage": Generator(step_degage, _LEG),
+    "rond_de_jambe": Generator(step_rond_de_jambe, _TURN),
+    "developpe": Generator(step_developpe, _LEG),
+    "grand_battement": Generator(step_grand_battement, _LEG),
+    "passe": Generator(step_passe, frozenset({"left", "right"})),
+    "arabesque": Generator(step_arabesque, frozenset({"left", "right"})),
+    "attitude": Generator(step_attitude, frozenset({"front", "back", "left", "right"})),
+    "pirouette": Generator(step_pirouette, _TURN),
+    "fouette": Generator(step_fouette, _TURN),
+    "saute": Generator(step_saute, frozenset({"first", "fifth"})),
+    "changement": Generator(step_changement),
+    "tour": Generator(step_tour, frozenset({"left", "right"})),
+    "balance": Generator(step_balance, frozenset({"left", "right"})),
+    "port_de_bras": Generator(step_port_de_bras, frozenset({"front", "side", "back"})),
+    "travel": Generator(step_travel, _LEG),
+    "position": Generator(step_position),
+}

@@ -1,0 +1,284 @@
+"""The whole run: one library call from a recording to everything balletmirror says
+about it, and the outputs it writes.
+
+::
+
+    from balletmirror import analyze
+
+    run = analyze("practice.mp4", reference="star.bvh", music="class.wav")
+    run.results                 # results.json's document (built once)
+    run.write("out/")           # results.json, kinematics.csv, motion.npz, motion.trc,
+                                # then annotated.mp4, compare.mp4 and report.html
+
+The command line, the journal, the studio app and batch runs all call :func:`analyze`
+and :meth:`Run.write`; nothing else reads the inputs or writes the outputs.  An output
+folder that already holds results is never overwritten without ``force``.
+
+The outputs: ``results.json`` (DESIGN.md's contract), ``report.html`` (offline, with the
+annotated video beside it), ``annotated.mp4``, with a reference ``compare.mp4``, the
+per-frame kinematics as CSV, the clean Motion (``motion.npz``) and, where there are 3D
+joints, ``motion.trc`` (OpenSim).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib.util
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from .analysis.compare import compare
+from .analysis.pipeline import (
+    STAGES,
+    Analysis,
+    Settings,
+    Soundtrack,
+    analyze_motion,
+    results_document,
+    source_info,
+)
+from .core.errors import InputError
+from .io import detect_kind, read_motion
+
+#: ``progress(task, done, total)``: ``task`` names the work under way ("decode + pose",
+#: "analysis", "reference analysis", "render"...), ``total`` may be None (unknown).
+Progress = Callable[[str, int, int | None], None]
+
+OUTPUT_FILES = ("results.json", "report.html", "annotated.mp4", "compare.mp4",
+                "kinematics.csv", "motion.npz", "motion.trc")
+#: the packages the views (annotated.mp4, report.html) need: the ``report`` extra
+VIEW_PACKAGES = ("av", "PIL", "plotly")
+
+
+def check_outdir(outdir: Path, *, force: bool) -> Path:
+    """Refuse (InputError) an ``outdir`` that already holds our outputs, unless ``force``.
+
+    Call it before the analysis, so that a long run never ends in a refusal; the folder
+    itself is created only when there is something to write in it.
+    """
+    if outdir.exists() and not outdir.is_dir():
+        raise InputError(f"{outdir}: exists and is not a folder; choose another -o")
+    existing = [name for name in OUTPUT_FILES if (outdir / name).exists()]
+    if existing and not force:
+        raise InputError(f"{outdir}: already holds {', '.join(existing)}; "
+                         "choose another -o or pass --force to overwrite")
+    return outdir
+
+
+def views_missing() -> str | None:
+    """The package the views need that is not installed (see :data:`VIEW_PACKAGES`), or
+    None when annotated.mp4 and report.html can be drawn."""
+    return next((name for name in VIEW_PACKAGES if importlib.util.find_spec(name) is None),
+                None)
+
+
+def read_soundtrack(path: Path, kind: str, music: Path | None) -> Soundtrack | None:
+    """The music to time her against: ``music`` when given (an audio or video file),
+    else a video's own audio track, else None."""
+    from .io.audio import read_audio
+
+    if music is not None:
+        audio = read_audio(music)
+        if audio is None:
+            raise InputError(f"{music}: has no audio stream for --music")
+        return Soundtrack(audio[0], audio[1], str(music))
+    if kind != "video":
+        return None
+    audio = read_audio(path)
+    return Soundtrack(audio[0], audio[1], "video") if audio is not None else None
+
+
+def _silent(task: str, done: int, total: int | None) -> None:
+    return None
+
+
+def analyze_file(path: Path, *, kind: str | None = None, settings: Settings | None = None,
+                 music: Path | None = None, progress: Progress | None = None,
+                 task: str = "") -> Analysis:
+    """Read one recording (and its soundtrack, or ``music``) and analyse it.
+
+    Parameters
+    ----------
+    path : Path
+        Video, BVH, C3D, COCO/OpenPose JSON, CSV or a saved Motion (``.npz``).
+    kind : str, optional
+        Its reader (:data:`balletmirror.io.READERS`), when already detected.
+    settings : Settings, optional
+    music : Path, optional
+        An audio (or video) file to time her against instead of the video's own sound.
+    progress : Progress, optional
+        Told of the reading (``"decode + pose"`` for a video, else ``"read"``) and of
+        the :data:`~balletmirror.analysis.pipeline.STAGES` (``"analysis"``), each
+        name after ``task``.
+    task : str
+        What the progress calls this recording ("" for hers, "reference ").
+    """
+    s = settings or Settings()
+    kind = kind or detect_kind(path)
+    tell = progress or _silent
+    soundtrack = read_soundtrack(path, kind, music)
+    reading = f"{task}{'decode + pose' if kind == 'video' else 'read'}"
+    options = {"progress": lambda done, total: tell(reading, done, total),
+               "max_side": s.max_side} if kind == "video" else {}
+    raw = read_motion(path, kind=kind, **options)
+    stage = {name: k + 1 for k, name in enumerate(STAGES)}
+    return analyze_motion(raw, source=source_info(path, kind, raw), settings=s,
+                          soundtrack=soundtrack,
+                          on_stage=lambda name: tell(f"{task}analysis", stage[name],
+                                                     len(STAGES)))
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+    """One whole run: her analysis, with a reference its analysis and the comparison.
+
+    Attributes
+    ----------
+    analysis : Analysis
+        Hers.
+    reference : Analysis or None
+        The reference performance's, when one was given.
+    comparison : dict or None
+        results.json's ``reference`` block
+        (:func:`balletmirror.analysis.compare.compare`).
+    video : Path or None
+        Her video, whose frames the annotated video is drawn on (None for motion
+        capture or keypoints).
+    """
+
+    analysis: Analysis
+    reference: Analysis | None = None
+    comparison: dict | None = None
+    video: Path | None = None
+
+    @functools.cached_property
+    def results(self) -> dict:
+        """results.json's document (schema ``balletmirror.results/1``), built once."""
+        return results_document(self.analysis, reference=self.comparison)
+
+    def write(self, outdir: str | Path, *, views: bool = True, force: bool = False,
+              progress: Progress | None = None) -> dict[str, Path]:
+        """Write the outputs into ``outdir``: the data files first, then (``views``)
+        the annotated video, the ghost video against the reference and the report.
+
+        Parameters
+        ----------
+        outdir : path
+            Created if need be.
+        views : bool
+            Also annotated.mp4, compare.mp4 (with a reference) and report.html (they
+            need the ``report`` extra: :func:`views_missing`).
+        force : bool
+            Overwrite the outputs of an earlier run there.
+        progress : Progress, optional
+            Told of each frame drawn (``"render"``, ``"ghost"``).
+
+        Returns
+        -------
+        dict of name -> Path
+            ``results``, ``kinematics``, ``motion``, ``trc`` (3D only), and with the
+            views ``annotated``, ``compare`` (with a reference), ``report``.
+        """
+        outdir = check_outdir(Path(outdir), force=force)
+        paths = self.write_data(outdir)
+        if views:
+            paths.update(self.write_views(outdir, progress=progress))
+        return paths
+
+    def write_data(self, outdir: Path) -> dict[str, Path]:
+        """results.json, kinematics.csv, the clean Motion and (3D only) its TRC into
+        ``outdir`` (:meth:`write` checks the folder first)."""
+        from .io.trc import trc_points, write_trc
+
+        outdir.mkdir(parents=True, exist_ok=True)
+        paths = {"results": outdir / "results.json", "kinematics": outdir / "kinematics.csv",
+                 "motion": outdir / "motion.npz"}
+        text = json.dumps(self.results, indent=2, ensure_ascii=False, allow_nan=False)
+        paths["results"].write_text(text + "\n")
+        self.analysis.kinematics.write_csv(paths["kinematics"])
+        self.analysis.motion.save(paths["motion"])
+        try:
+            trc_points(self.analysis.motion)
+        except InputError:
+            return paths  # 2D keypoints only: no TRC
+        paths["trc"] = write_trc(self.analysis.motion, outdir / "motion.trc")
+        return paths
+
+    def write_views(self, outdir: Path, *, progress: Progress | None = None
+                    ) -> dict[str, Path]:
+        """annotated.mp4 (her video drawn on; for motion capture her skeleton filmed),
+        with a reference compare.mp4 (her skeleton and the reference's ghost,
+        aligned), and report.html with a thumbnail of every step, into ``outdir``."""
+        from .render.annotate import render_annotated
+        from .render.ghost import render_ghost
+        from .render.report import report_html, thumb_time
+
+        progress = progress or _silent
+        doc = self.results
+        moments = [thumb_time(s) for s in doc["steps"]]
+        annotated, frames = render_annotated(
+            self.analysis, outdir / "annotated.mp4", video=self.video,
+            thumbs_at=tuple(moments), progress=lambda done, total: progress("render", done,
+                                                                            total))
+        thumbs = {k: frames[t] for k, t in enumerate(moments) if t in frames}
+        paths = {"annotated": annotated}
+        if self.reference is not None and self.comparison is not None:
+            paths["compare"] = render_ghost(
+                self.analysis, self.reference, self.comparison, outdir / "compare.mp4",
+                progress=lambda done, total: progress("ghost", done, total))
+        page = report_html(doc, self.analysis.kinematics.times,
+                           self.analysis.kinematics.series, thumbs=thumbs,
+                           video=annotated.name,
+                           compare_video="compare.mp4" if "compare" in paths else None)
+        paths["report"] = outdir / "report.html"
+        paths["report"].write_text(page, encoding="utf-8")
+        return paths
+
+
+def analyze(path: str | Path, *, reference: str | Path | None = None,
+            music: str | Path | None = None, settings: Settings | None = None,
+            progress: Progress | None = None) -> Run:
+    """Analyse a recording, and compare it with a reference performance when one is given.
+
+    Parameters
+    ----------
+    path : path
+        Her recording: video, BVH, C3D, COCO/OpenPose JSON (or a folder of OpenPose
+        files), CSV, or a saved Motion (``.npz``).
+    reference : path, optional
+        A performance of the same enchaînement to compare her with (any input kind).
+    music : path, optional
+        The music she danced to (an audio or video file); default: her video's own
+        soundtrack.
+    settings : Settings, optional
+        The analysis's knobs (the reference is analysed with the same).
+    progress : Progress, optional
+        ``progress(task, done, total)`` as the work goes on (see :data:`Progress`).
+
+    Returns
+    -------
+    Run
+        Her :class:`~balletmirror.analysis.pipeline.Analysis`, the reference's and the
+        comparison; :attr:`Run.results` and :meth:`Run.write` from there.
+
+    Raises
+    ------
+    InputError
+        A missing, empty or unsupported input (hers or the reference, found before any
+        work), an unreadable file, nobody in the video, a music file without sound.
+    """
+    path = Path(path)
+    kind = detect_kind(path)
+    ref_path = None if reference is None else Path(reference)
+    ref_kind = None if ref_path is None else detect_kind(ref_path)
+    her = analyze_file(path, kind=kind, settings=settings,
+                       music=None if music is None else Path(music), progress=progress)
+    if ref_path is None:
+        return Run(analysis=her, video=path if kind == "video" else None)
+    ref = analyze_file(ref_path, kind=ref_kind, settings=settings, progress=progress,
+                       task="reference ")
+    return Run(analysis=her, reference=ref,
+               comparison=compare(her, ref, reference_source=ref.source),
+               video=path if kind == "video" else None)

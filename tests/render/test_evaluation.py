@@ -1,0 +1,37 @@
+"""An evaluation report in words and tables."""
+
+import io
+
+from fixtures.documents import TRUE_STEPS, results, step, truth
+from rich.console import Console
+
+from balletmirror.evaluate import evaluate
+from balletmirror.render.evaluation import format_table, summary_lines
+
+
+def _render(report) -> str:
+    console = Console(file=io.StringIO(), width=120, color_system=None)
+    console.print(format_table(report))
+    return console.file.getvalue()
+
+
+def test_report_renders():
+    true = [*TRUE_STEPS, step("jump", 25, 26, turns=1.0)]
+    pred = [step("plie", 1.1, 3.0, metrics={"depth": "grand", "min_knee_angle": 110.0}),
+            step("pirouette", 9.0, 10.5, side="left", turns=1.75,
+                 metrics={"direction": "en_dehors", "passe_height": 0.4},
+                 corrections=["passe_height"]),
+            step("arabesque", 30, 31)]
+    report = evaluate(results(*pred), truth(*true))
+    text = _render(report)
+    for expected in ("P 0.67", "R 0.40", "pirouette", "passe_height", "knees_in", "missed",
+                     "Steps", "Turns", "Metrics", "Faults"):
+        assert expected in text, expected
+    labels = [label for label, _ in summary_lines(report)]
+    assert labels == ["steps", "side", "turns", "faults"]
+
+
+def test_empty_reports_render():
+    empty_predictions = evaluate(results(), truth(*TRUE_STEPS))
+    assert "no predicted steps" in _render(empty_predictions)
+    assert "no true steps" in _render(evaluate(results(), truth()))
