@@ -57,7 +57,8 @@ def run_case(case: dict, workdir: Path) -> dict:
                               noise_std=noise)
     out = workdir / case["id"]
     t0 = time.perf_counter()
-    paths = make_performance(case["choreography"], out / "studio", settings, force=True)
+    paths = make_performance(case["choreography"], out / "studio", settings=settings,
+                             force=True)
     t1 = time.perf_counter()
     run = analyze(paths["video"])
     run.write(out / "analysis", views=False, force=True)

@@ -121,8 +121,10 @@ def _video(change: str, seed: int, who: str, view: str, work: Path):
     if (out / "raw.npz").exists():
         raw = load_motion(out / "raw.npz")
     else:
-        paths = make_performance(choreography(change, hers=who == "her"), out, StudioSettings(
-            seed=seed if who == "her" else 100 + seed, camera=view, music="none"), force=True)
+        paths = make_performance(choreography(change, hers=who == "her"), out,
+                                 settings=StudioSettings(seed=seed if who == "her" else
+                                                         100 + seed, camera=view,
+                                                         music="none"), force=True)
         raw = read_motion(paths["video"], kind="video")
         raw.save(out / "raw.npz")
     return analyze_motion(raw, source=source_info(out / "performance.mp4", "video", raw))

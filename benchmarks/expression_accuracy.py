@@ -89,7 +89,8 @@ def ordering_video(pairs: int, work: Path) -> dict:
             for style in (high, low):
                 folder = work / f"{axis}-{k}-{style}"
                 paths = make_performance(_text(style, PHRASES[i]), folder,
-                                         StudioSettings(seed=10 * seed + i, music="none"),
+                                         settings=StudioSettings(seed=10 * seed + i,
+                                                                 music="none"),
                                          force=True)
                 a = analyze_file(paths["video"])
                 value[style] = a.expression["whole"]["efforts"][axis]
@@ -106,7 +107,7 @@ def lags(offsets: list[float], seeds: int, work: Path) -> list[dict]:
     for offset in offsets:
         for seed in range(seeds):
             folder = work / f"lag-{offset}-{seed}"
-            paths = make_performance(LAG_PHRASE, folder, StudioSettings(
+            paths = make_performance(LAG_PHRASE, folder, settings=StudioSettings(
                 seed=seed, music_offset_s=offset, camera=VIEWS[seed % len(VIEWS)]),
                 force=True)
             analysis = analyze_file(paths["video"])

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from fixtures.studio import ENCHAINEMENT, studio_analysis
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("BALLETMIRROR_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -32,3 +33,9 @@ def tendu_video() -> Path:
 @pytest.fixture
 def cmu_bvh_files() -> list[Path]:
     return [shared_file("mocap/cmu_05_12.bvh"), shared_file("mocap/cmu_05_14.bvh")]
+
+
+@pytest.fixture(scope="session")
+def reference():
+    """The reference of the comparison tests: the enchaînement danced by a 1.62 m dancer."""
+    return studio_analysis("height=1.62; " + ENCHAINEMENT, seed=100)

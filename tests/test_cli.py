@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fixtures.media import write_png, write_wav
+from fixtures.studio import ENCHAINEMENT
 
+from balletmirror.studio.make import make_performance
 from balletmirror.studio.procedural import demo_motion
 
 
@@ -185,3 +187,25 @@ def test_studio_video_is_analysed(tmp_path):
     assert proc.returncode == 0, proc.stderr
     doc = json.loads((tmp_path / "a" / "results.json").read_text())
     assert doc["pose"]["coverage"] > 0.95
+
+
+def test_compare_command(tmp_path):
+    a = make_performance(ENCHAINEMENT.replace("right", "left"), tmp_path / "a",
+                         video=False)["motion"]
+    b = make_performance(ENCHAINEMENT, tmp_path / "b", video=False)["motion"]
+    proc = subprocess.run([sys.executable, "-m", "balletmirror", "compare", str(a), str(b),
+                           "-o", str(tmp_path / "o"), "--no-report"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "o" / "results.json").read_text())
+    assert doc["reference"]["mirrored"] is True and doc["reference"]["similarity"] > 50
+    assert "reference" in proc.stdout and "mirrored" in proc.stdout
+
+
+def test_a_missing_reference_fails_before_the_analysis(tmp_path):
+    a = make_performance(ENCHAINEMENT, tmp_path / "a", video=False)["motion"]
+    proc = subprocess.run([sys.executable, "-m", "balletmirror", "compare", str(a),
+                           str(tmp_path / "nope.bvh"), "-o", str(tmp_path / "o")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "nope.bvh" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists()

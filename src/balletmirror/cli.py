@@ -57,11 +57,12 @@ def _bars(console: Console, enabled: bool) -> Iterator[Progress]:
         yield progress
 
 
-def _render_demo(out: Path, progress: Progress) -> Path:
+def _render_demo(out: Path, console: Console, progress: Progress) -> Path:
     """Film the built-in demo in the synthetic studio into ``out/demo_studio``."""
     from .studio.make import DEMO_CHOREOGRAPHY, StudioSettings, make_performance
 
-    paths = make_performance(DEMO_CHOREOGRAPHY, out / "demo_studio", StudioSettings(),
+    console.print(f"[dim]built-in demo: {DEMO_CHOREOGRAPHY}[/]")
+    paths = make_performance(DEMO_CHOREOGRAPHY, out / "demo_studio", settings=StudioSettings(),
                              force=True, progress=lambda done, total: progress(
                                  "render", done, total))
     return paths["video"]
@@ -133,10 +134,7 @@ def _run(input_path: Optional[Path], reference: Optional[Path], *, outdir: Optio
         detect_kind(reference)  # a missing reference fails now, not after the demo's film
     with _bars(console, not quiet) as progress:
         if demo:
-            from .studio.make import DEMO_CHOREOGRAPHY
-
-            console.print(f"[dim]built-in demo: {DEMO_CHOREOGRAPHY}[/]")
-            input_path = _render_demo(out, progress)
+            input_path = _render_demo(out, console, progress)
         run = analyze(input_path, reference=reference, music=music, progress=progress)
         paths = run.write(out, views=not (no_report or missing), force=force,
                           progress=progress)
@@ -221,7 +219,7 @@ def studio(
                               music_offset_s=music_offset, blur_px=blur, noise_std=noise)
     console = Console(stderr=True, quiet=quiet)
     with _bars(console, not quiet and not no_video) as progress:
-        paths = make_performance(choreography, outdir, settings, video=not no_video,
+        paths = make_performance(choreography, outdir, settings=settings, video=not no_video,
                                  force=force, progress=lambda done, total: progress(
                                      "render", done, total))
     truth = json.loads(paths["truth"].read_text())

@@ -97,7 +97,8 @@ def test_whole_pipeline_measures_a_dancer_150_ms_late(tmp_path):
     from balletmirror.studio.make import StudioSettings, make_performance
     from balletmirror.studio.phrases import MUSICAL
 
-    paths = make_performance(MUSICAL, tmp_path / "p", StudioSettings(seed=0, music_offset_s=0.15))
+    paths = make_performance(MUSICAL, tmp_path / "p",
+                             settings=StudioSettings(seed=0, music_offset_s=0.15))
     music = analyze_file(paths["video"]).music
     assert music["source"] == "video"
     assert music["lag_ms"] == pytest.approx(150.0, abs=40.0)
@@ -112,9 +113,9 @@ def test_cli_music_option(tmp_path):
     from balletmirror.studio.make import StudioSettings, make_performance
 
     silent = make_performance("5th; plie demi", tmp_path / "silent",
-                              StudioSettings(music="none"), video=True)
+                              settings=StudioSettings(music="none"), video=True)
     motion = make_performance("5th; plie demi x2; releve", tmp_path / "m",
-                              StudioSettings(music="none"), video=False)["motion"]
+                              settings=StudioSettings(music="none"), video=False)["motion"]
     run = [sys.executable, "-m", "balletmirror", "analyze", str(motion), "-o"]
     bad = subprocess.run(run + [str(tmp_path / "o1"), "--music", str(silent["video"])],
                          capture_output=True, text=True)

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def analysed(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("browser")
-    paths = make_performance(CHOREOGRAPHY, root / "studio", StudioSettings(seed=1))
+    paths = make_performance(CHOREOGRAPHY, root / "studio", settings=StudioSettings(seed=1))
     out = root / "out"
     proc = subprocess.run([sys.executable, "-m", "balletmirror", "analyze",
                            str(paths["video"]), "-o", str(out), "--quiet"],

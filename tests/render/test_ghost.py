@@ -4,25 +4,12 @@ import dataclasses
 
 import numpy as np
 import pytest
+from fixtures.studio import ENCHAINEMENT, studio_analysis
 
 from balletmirror.analysis.compare import compare
-from balletmirror.analysis.pipeline import analyze_motion
 from balletmirror.core.skeleton import J
 from balletmirror.render.annotate import first_forward, picture_of
 from balletmirror.render.ghost import normalised, render_ghost, steady
-from balletmirror.studio.perform import perform
-
-BASE = "5th; tendu front right; arabesque right 90; pirouette en_dehors right 2; passe right"
-
-
-def _analysis(text: str, seed: int = 0):
-    m = perform(text, fps=25.0, seed=seed).motion
-    return analyze_motion(m, source={"path": None, "kind": "studio", "duration_s": m.duration_s})
-
-
-@pytest.fixture(scope="module")
-def reference():
-    return _analysis("height=1.62; " + BASE, seed=100)
 
 
 def test_the_ghost_keeps_a_dancer_who_walks_to_the_camera_at_her_size(reference):
@@ -44,7 +31,7 @@ def test_the_ghost_keeps_a_dancer_who_walks_to_the_camera_at_her_size(reference)
 
 def test_ghost_video_has_her_frames(tmp_path, reference):
     av = pytest.importorskip("av")
-    her = _analysis("height=1.72; " + BASE.replace("right", "left"), 3)
+    her = studio_analysis("height=1.72; " + ENCHAINEMENT.replace("right", "left"), 3)
     result = compare(her, reference)
     out = render_ghost(her, reference, result, tmp_path / "compare.mp4")
     with av.open(str(out)) as c:

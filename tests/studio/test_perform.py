@@ -203,7 +203,7 @@ def test_spotting_and_travel_in_turns():
 def test_example_renders(tmp_path):
     from balletmirror.studio.make import StudioSettings, make_performance
 
-    paths = make_performance(EXAMPLE, tmp_path, StudioSettings(fps=8.0, camera="side"))
+    paths = make_performance(EXAMPLE, tmp_path, settings=StudioSettings(fps=8.0, camera="side"))
     import av
 
     with av.open(str(paths["video"])) as container:

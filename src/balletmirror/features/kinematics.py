@@ -317,8 +317,22 @@ def _angle_points(motion: Motion) -> np.ndarray:
 def compute_kinematics(motion: Motion, *, sex: str = "female") -> Kinematics:
     """All the series of the module docstring for one (clean) Motion.
 
-    Angles and yaw use 3D points when the Motion has them (world space, or a video's
-    3D companion), else the image; the centre of mass is in the Motion's own space.
+    Parameters
+    ----------
+    motion : Motion
+        Clean (frames, 23, 2 or 3): world metres, or image pixels with or without a
+        video's 3D companion (``world``).
+    sex : {"female", "male"}
+        De Leva's segment table for the centre of mass.
+
+    Returns
+    -------
+    Kinematics
+        One value per frame of every angle (degrees), the unwrapped facing ``yaw``
+        (degrees, 0 = facing +z, the camera for video) and the centre of mass (the
+        Motion's units), NaN where a joint it needs is unseen; ``basis`` says whether
+        the angles are 3D (from 3D points when the Motion has them, else the image)
+        and ``height`` the standing body height.
     """
     points = _angle_points(motion)
     three_d = points.shape[-1] == 3

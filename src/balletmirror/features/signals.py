@@ -356,8 +356,26 @@ def _gesture_angle_2d(motion: Motion) -> dict[str, np.ndarray]:
 
 def compute_signals(motion: Motion, kin: Kinematics, *, raw: Motion | None = None,
                     floor_window_s: float = 1.5) -> Signals:
-    """The per-frame signals of the module docstring for one clean Motion (``raw``:
-    the same frames before cleaning, for the width)."""
+    """The per-frame body signals of the module docstring for one clean Motion.
+
+    Parameters
+    ----------
+    motion : Motion
+        Clean (frames, 23, 2 or 3).
+    kin : Kinematics
+        Its kinematics (:func:`balletmirror.features.kinematics.compute_kinematics`).
+    raw : Motion, optional
+        The same frames before cleaning: the apparent width is read on them (the
+        filters would flatten a fast turn's narrow profile frames).
+    floor_window_s : float
+        Seconds the floor's running minimum spans.
+
+    Returns
+    -------
+    Signals
+        One value per frame of each signal (heights and distances in body heights,
+        angles in degrees), NaN where unseen.
+    """
     space = motion.space
     seen = vertical(motion.positions, space)
     p = depth_corrected(motion)

@@ -232,6 +232,30 @@ def count_turns(width: np.ndarray, height: np.ndarray, *, kind: str,
     ``"jump"`` (a tour en l'air lands facing where it took off: whole turns) or
     ``"fouette"``: one turn per rise of the pelvis, or more when the width shows
     more quarters inside that rise's cycle (a double inside the sequence).
+
+    Parameters
+    ----------
+    width : array (frames,)
+        The apparent width of the raw keypoints (:func:`apparent_width`: 1 facing the
+        lens or her back, near 0 in profile).
+    height : array (frames,)
+        The pelvis's height, body heights (its rises count a fouetté's turns).
+    kind : {"pirouette", "jump", "fouette"}
+    times : array (frames,), optional
+        Seconds: the slow legs around the turning are then left out.
+    tolerance : float
+        The zig-zag's tolerance, in width.
+    rise : float
+        A fouetté's rise, body heights.
+    max_leg_s : float
+        The longest quick quarter turn, seconds.
+    same_width : float
+        How close to her starting width she must finish to be facing the same way.
+
+    Returns
+    -------
+    FusedCount
+        The turns (unsigned), the quarters and rises seen, and the cue that decided.
     """
     pivots = width_legs(width, tolerance=tolerance)
     if times is not None:  # slow sways before and after the turning are left out

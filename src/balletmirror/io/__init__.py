@@ -111,6 +111,12 @@ def read_motion(path: str | Path, *, kind: str | None = None, **options: Any) ->
         A :data:`READERS` name, to override detection by suffix.
     **options
         Passed to the reader (e.g. ``progress`` for video).
+
+    Returns
+    -------
+    Motion
+        As the file holds it: image pixels (video, keypoints) or world metres (motion
+        capture), NaN where a joint is unseen; cleaning is the next stage.
     """
     kind = kind or detect_kind(path)
     if kind not in READERS:

@@ -282,6 +282,15 @@ def render_annotated(analysis: Analysis, out: Path, *, video: Path | None,
     thumbs_at : tuple of float
         Times whose annotated frame the report shows.
     progress : callable(done, total), optional
+        Called after each frame drawn.
+
+    Returns
+    -------
+    path : Path
+        ``out``: H.264 yuv420p, every input frame with its own timestamp (and her
+        video's sound).
+    thumbs : dict of seconds -> bytes
+        JPEG thumbnails of the annotated frames nearest ``thumbs_at``.
     """
     from ..io.video_write import H264Writer
 

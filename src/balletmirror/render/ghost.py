@@ -90,7 +90,23 @@ def _to_canvas(points: np.ndarray) -> np.ndarray:
 
 def render_ghost(her: Analysis, ref: Analysis, ref_block: dict, out: Path, *,
                  progress: Callable[[int, int | None], None] | None = None) -> Path:
-    """Write compare.mp4 (module docstring), one frame per frame of hers."""
+    """Write compare.mp4 (module docstring), one frame per frame of hers.
+
+    Parameters
+    ----------
+    her, ref : Analysis
+    ref_block : dict
+        The comparison (results.json's ``reference``: its path and ``mirrored``).
+    out : Path
+        The .mp4 to write (960 x 540, her frame rate).
+    progress : callable(done, total), optional
+        Called after each frame drawn.
+
+    Returns
+    -------
+    Path
+        ``out``.
+    """
     from PIL import Image, ImageDraw
 
     from ..io.video_write import H264Writer

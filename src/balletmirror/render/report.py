@@ -562,6 +562,12 @@ def report_html(doc: dict, times: np.ndarray, series: dict[str, np.ndarray], *,
         The annotated video's file name, relative to the page.
     compare_video : str, optional
         The side-by-side (ghost) video with the reference, relative to the page.
+
+    Returns
+    -------
+    str
+        The whole page, offline (Plotly's JavaScript, the CSS and the thumbnails
+        inlined; the videos beside it).
     """
     from plotly.offline import get_plotlyjs
 

@@ -112,13 +112,30 @@ def check_studio_outdir(outdir: Path, *, force: bool) -> None:
                          "-o or pass --force to overwrite")
 
 
-def make_performance(text: str, outdir: Path, settings: StudioSettings | None = None, *,
+def make_performance(text: str, outdir: Path, *, settings: StudioSettings | None = None,
                      video: bool = True, force: bool = False,
                      progress: Callable[[int, int], None] | None = None) -> dict[str, Path]:
     """Perform ``text``, film it and write the outputs listed in the module docstring.
 
-    Returns the paths written, by name (``video``, ``truth``, ``motion``, ``bvh``,
-    ``keypoints``).
+    Parameters
+    ----------
+    text : str
+        A choreography (:mod:`balletmirror.studio.perform`).
+    outdir : Path
+        Created if need be.
+    settings : StudioSettings, optional
+        The camera, frame rate, seed, music and image degradations.
+    video : bool
+        Also film it (``performance.mp4``); without, only the truth and the motion.
+    force : bool
+        Overwrite an earlier performance there.
+    progress : callable(done, total), optional
+        Called after each frame filmed.
+
+    Returns
+    -------
+    dict of name -> Path
+        ``truth``, ``motion``, ``bvh``, ``keypoints`` and with ``video`` ``video``.
     """
     from ..io.bvh_write import write_bvh
     from .perform import perform
