@@ -46,7 +46,10 @@ def _imports(tree: ast.AST):
         stack.extend(ast.iter_child_nodes(node))
 
 
-def _targets(name: str, node: ast.AST, package: bool) -> list[str]:
+def _targets(name: str, node: ast.AST, package: bool, found: dict) -> list[str]:
+    """The modules an import statement of module ``name`` loads: ``from P import m`` of
+    a submodule ``m`` is an arrow to ``P.m`` (its package is loaded already: it is a
+    parent), of a name defined in ``P`` an arrow to ``P``."""
     if isinstance(node, ast.Import):
         return [a.name for a in node.names]
     base = name.split(".") if package else name.split(".")[:-1]
@@ -55,7 +58,9 @@ def _targets(name: str, node: ast.AST, package: bool) -> list[str]:
         stem = ".".join(base + ([node.module] if node.module else []))
     else:
         stem = node.module or ""
-    return [stem] + [f"{stem}.{a.name}" for a in node.names]
+    subs = [f"{stem}.{a.name}" for a in node.names]
+    return [m for m in subs if m in found] + ([stem] if any(m not in found for m in subs)
+                                             else [])
 
 
 def arrows(src: Path = SRC) -> dict[str, set[str]]:
@@ -65,7 +70,7 @@ def arrows(src: Path = SRC) -> dict[str, set[str]]:
     for name, path in found.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in _imports(tree):
-            for target in _targets(name, node, path.name == "__init__.py"):
+            for target in _targets(name, node, path.name == "__init__.py", found):
                 parts = target.split(".")
                 while parts and ".".join(parts) not in found:  # a name inside a module
                     parts.pop()

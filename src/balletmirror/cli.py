@@ -35,7 +35,8 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but
 def _bars(console: Console, enabled: bool) -> Iterator[Progress]:
     """Rich progress bars, a line for each task the work reports (``progress(task,
     done, total)``, see :data:`balletmirror.run.Progress`), shown from its first
-    report on and gone when the work is done."""
+    report on and gone when the work is done (nothing shows, not even a blank line,
+    when no work was reported: bad input fails first)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -49,12 +50,17 @@ def _bars(console: Console, enabled: bool) -> Iterator[Progress]:
     lines: dict[str, int] = {}
 
     def progress(task: str, done: int, total: int | None) -> None:
+        if not lines:
+            bars.start()
         if task not in lines:
             lines[task] = bars.add_task(task, total=None)
         bars.update(lines[task], completed=done, total=total)
 
-    with bars:
+    try:
         yield progress
+    finally:
+        if lines:
+            bars.stop()
 
 
 def _render_demo(out: Path, console: Console, progress: Progress) -> Path:

@@ -16,6 +16,8 @@ from typing import Any
 from ..core.errors import InputError
 from ..core.motion import Motion
 
+__all__ = ["READERS", "Reader", "detect_kind", "read_motion", "register"]
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff", ".heic")
 AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".oga", ".aac", ".opus", ".aif",
                   ".aiff")

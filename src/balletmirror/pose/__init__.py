@@ -17,6 +17,8 @@ import numpy as np
 
 from ..core.errors import ConfigError, InputError
 
+__all__ = ["BACKENDS", "PoseResult", "open_backend"]
+
 BACKENDS: dict[str, str] = {
     "mediapipe": "balletmirror.pose.mediapipe:MediaPipePose",
 }
