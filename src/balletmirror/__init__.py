@@ -20,11 +20,12 @@ nothing but this module: each name is imported from its stage when first used.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 __version__ = "0.1.0"
 
-#: Every public name and the module it lives in.
+#: Every public name and the module it lives in (the one declaration of the API; the
+#: scorer is its own module, ``balletmirror.evaluate``, whose name it would shadow).
 _WHERE = {
     "analyze": "run", "Run": "run", "Settings": "analysis.pipeline",
     "Analysis": "analysis.pipeline", "analyze_motion": "analysis.pipeline",
@@ -34,32 +35,11 @@ _WHERE = {
     "compute_kinematics": "features.kinematics", "compute_signals": "features.signals",
     "detect_steps": "analysis.steps", "assess_performance": "analysis.technique",
     "assess_expression": "analysis.expression", "assess_music": "analysis.music",
-    "evaluate": "evaluate", "BalletMirrorError": "core.errors",
+    "BalletMirrorError": "core.errors",
     "ConfigError": "core.errors", "InputError": "core.errors",
 }
 
-__all__ = ["Analysis", "BalletMirrorError", "ConfigError", "InputError", "Motion", "Run",
-           "Settings", "Step", "__version__", "analyze", "analyze_motion",
-           "assess_expression", "assess_music", "assess_performance", "clean_motion",
-           "compare", "compute_kinematics", "compute_signals", "detect_steps", "evaluate",
-           "load_motion", "read_motion", "results_document"]
-
-if TYPE_CHECKING:
-    from .analysis.compare import compare
-    from .analysis.expression import assess_expression
-    from .analysis.music import assess_music
-    from .analysis.pipeline import Analysis, Settings, analyze_motion, results_document
-    from .analysis.steps import detect_steps
-    from .analysis.technique import assess_performance
-    from .core.errors import BalletMirrorError, ConfigError, InputError
-    from .core.motion import Motion, load_motion
-    from .core.records import Step
-    from .evaluate import evaluate
-    from .features.clean import clean_motion
-    from .features.kinematics import compute_kinematics
-    from .features.signals import compute_signals
-    from .io import read_motion
-    from .run import Run, analyze
+__all__ = sorted(_WHERE) + ["__version__"]
 
 
 def __getattr__(name: str) -> Any:

@@ -132,9 +132,6 @@ def _run(input_path: Optional[Path], reference: Optional[Path], *, outdir: Optio
     out = check_outdir(outdir or _default_outdir(input_path), force=force)
     console = Console(stderr=as_json, quiet=quiet)
     missing = None if no_report else views_missing()
-    if missing:
-        console.print(f"[yellow]note:[/] no report.html or annotated.mp4: {missing} is "
-                      "missing (pip install 'balletmirror[report]')")
     demo = input_path is None
     if demo and reference is not None:
         detect_kind(reference)  # a missing reference fails now, not after the demo's film
@@ -142,6 +139,9 @@ def _run(input_path: Optional[Path], reference: Optional[Path], *, outdir: Optio
         if demo:
             input_path = _render_demo(out, console, progress)
         run = analyze(input_path, reference=reference, music=music, progress=progress)
+        if missing:
+            console.print(f"[yellow]note:[/] no report.html or annotated.mp4: {missing} is "
+                          "missing (pip install 'balletmirror[report]')")
         paths = run.write(out, views=not (no_report or missing), force=force,
                           progress=progress)
     if as_json:

@@ -10,8 +10,9 @@ about it, and the outputs it writes.
     run.write("out/")           # results.json, kinematics.csv, motion.npz, motion.trc,
                                 # then annotated.mp4, compare.mp4 and report.html
 
-The command line, the journal, the studio app and batch runs all call :func:`analyze`
-and :meth:`Run.write`; nothing else reads the inputs or writes the outputs.  An output
+The command line calls :func:`analyze` and :meth:`Run.write`, and so are the journal,
+the studio app and batch runs to (DESIGN.md's front ends): nothing else reads the
+inputs or writes the outputs.  An output
 folder that already holds results is never overwritten without ``force``.
 
 The outputs: ``results.json`` (DESIGN.md's contract), ``report.html`` (offline, with the
@@ -155,7 +156,8 @@ class Run:
 
     @functools.cached_property
     def results(self) -> dict:
-        """results.json's document (schema ``balletmirror.results/1``), built once."""
+        """results.json's document (schema ``balletmirror.results/1``), built once and
+        shared by :meth:`write` and every reader: read it, do not change it."""
         return results_document(self.analysis, reference=self.comparison)
 
     def write(self, outdir: str | Path, *, views: bool = True, force: bool = False,
@@ -171,7 +173,9 @@ class Run:
             Also annotated.mp4, compare.mp4 (with a reference) and report.html (they
             need the ``report`` extra: :func:`views_missing`).
         force : bool
-            Overwrite the outputs of an earlier run there.
+            Overwrite the outputs of an earlier run there (without it, a folder that
+            holds them is refused: :func:`check_outdir`, which a caller runs before
+            the analysis too, so as not to analyse for nothing).
         progress : Progress, optional
             Told of each frame drawn (``"render"``, ``"ghost"``).
 
@@ -266,13 +270,13 @@ def analyze(path: str | Path, *, reference: str | Path | None = None,
     Raises
     ------
     InputError
-        A missing, empty or unsupported input (hers or the reference, found before any
+        A missing, empty or unsupported input (the reference or hers, found before any
         work), an unreadable file, nobody in the video, a music file without sound.
     """
-    path = Path(path)
-    kind = detect_kind(path)
     ref_path = None if reference is None else Path(reference)
     ref_kind = None if ref_path is None else detect_kind(ref_path)
+    path = Path(path)
+    kind = detect_kind(path)
     her = analyze_file(path, kind=kind, settings=settings,
                        music=None if music is None else Path(music), progress=progress)
     if ref_path is None:

@@ -20,7 +20,7 @@ from balletmirror.core.vocabulary import (
     step_word,
 )
 from balletmirror.studio.perform import perform
-from balletmirror.studio.steps import STEPS as GENERATORS
+from balletmirror.studio.steps import GENERATORS
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "balletmirror"
 #: calls whose first argument or ``name=`` / ``step=`` keyword names a step

@@ -102,7 +102,9 @@ def _criterion(raw: dict, i: int) -> Criterion:
 
 @cache
 def load_manual(text: str | None = None) -> tuple[dict, tuple[Criterion, ...]]:
-    """The manual's header (title, version) and its criteria, validated.
+    """The manual's header (title, version) and its criteria, validated: every field of
+    the header, a quantity :data:`MEASURES` can measure, the steps of the vocabulary
+    (a criterion for a step the recogniser cannot name would never be judged).
 
     ``text`` replaces the packaged manual.toml (tests, a school's own manual).
     """

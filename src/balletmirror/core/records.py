@@ -3,7 +3,7 @@
 A :class:`Step` is one step on a timeline, built by one constructor whether the
 analysis recognised it or the studio danced it (its ground truth), and written by one
 :meth:`Step.to_json` in DESIGN.md's step schema.  The documents' schema names live
-here too, so that readers (evaluate, the journal) need nothing above the core.
+here too, so that a reader of the documents (evaluate) needs nothing above the core.
 """
 
 from __future__ import annotations
@@ -118,10 +118,6 @@ class Step:
         object.__setattr__(self, "start_s", start)
         object.__setattr__(self, "end_s", end)
         object.__setattr__(self, "metrics", dict(self.metrics))
-
-    @property
-    def duration_s(self) -> float:
-        return self.end_s - self.start_s
 
     def to_json(self) -> dict:
         """The step as results.json and truth.json write it (``criteria`` and ``view``

@@ -102,11 +102,6 @@ FAMILIES: Final[dict[str, tuple[str, ...]]] = {
     f: tuple(k.name for k in STEPS.values() if k.family == f)
     for f in dict.fromkeys(k.family for k in STEPS.values())}
 
-#: ``metrics.kind`` of a jump.
-JUMP_KINDS: Final[tuple[str, ...]] = ("saute", "changement", "tour_en_lair")
-#: ``metrics.direction`` of a turning step or a rond de jambe.
-TURN_DIRECTIONS: Final[tuple[str, ...]] = ("en_dehors", "en_dedans")
-
 
 def _metrics(*metrics: Metric) -> dict[str, Metric]:
     return {m.name: m for m in metrics}

@@ -2,7 +2,9 @@
 
 Each reader is a function ``read_xxx(path, **options) -> Motion`` living in its own
 module; :data:`READERS` names it by ``"module:function"`` so that heavy dependencies
-(PyAV, MediaPipe, ezc3d) are imported only when that format is read.
+(PyAV, MediaPipe, ezc3d) are imported only when that format is read.  A video is read
+through a pose model: its reader lives in :mod:`balletmirror.pose.video`, a layer above,
+named here by its string and imported only when a video is read.
 """
 
 from __future__ import annotations

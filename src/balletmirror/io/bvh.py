@@ -736,8 +736,6 @@ _UP_ROTATIONS: dict[str, np.ndarray] = {
 }
 
 
-
-
 def _mid(pos: np.ndarray, cols: dict[str, int], role: str) -> np.ndarray:
     """Mid-point of the left and right joints of ``role``, (frames, 3)."""
     return 0.5 * (pos[:, cols[f"left_{role}"]] + pos[:, cols[f"right_{role}"]])

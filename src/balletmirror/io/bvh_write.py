@@ -230,8 +230,6 @@ NODES: tuple[Node, ...] = (
 
 
 # --------------------------------------------------------------------------- vectors
-
-
 def _skew(k: np.ndarray) -> np.ndarray:
     """Cross-product matrices (..., 3, 3) of vectors (..., 3)."""
     m = np.zeros(k.shape + (3,))

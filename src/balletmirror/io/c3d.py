@@ -144,8 +144,6 @@ MARKER_MAP: dict[str, tuple[Recipe, ...]] = {
 
 
 # --------------------------------------------------------------------- geometry
-
-
 def harrington_hip_centres(
     lasi: np.ndarray, rasi: np.ndarray, back: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -42,7 +42,7 @@ def summary_lines(report: dict) -> list[tuple[str, str]]:
     Parameters
     ----------
     report : dict
-        The output of :func:`evaluate`.
+        The output of :func:`balletmirror.evaluate.evaluate`.
 
     Returns
     -------
@@ -109,7 +109,7 @@ def format_table(report: dict) -> Group:
     Parameters
     ----------
     report : dict
-        The output of :func:`evaluate`.
+        The output of :func:`balletmirror.evaluate.evaluate`.
 
     Returns
     -------

@@ -2,7 +2,7 @@
 
 A pose is a set of named *tracks* (arrays over frames, degrees unless stated) that
 drive a kinematic tree; :func:`pose_joints` turns them into the canonical joints in
-the pelvis's frame, and :func:`place_in_world` puts the body in the room so that a
+the pelvis's frame, and :func:`~.placement.place_in_world` puts the body in the room so that a
 planted foot never slides.
 
 Proportions (fractions of the height ``H``, Winter 2009, *Biomechanics and Motor
@@ -154,7 +154,7 @@ def arm_joints(tracks: dict, side: str, trunk: np.ndarray, neck: np.ndarray,
 
 def pose_joints(tracks: dict, body: Body) -> np.ndarray:
     """Canonical joints (frames, 23, 3) in the pelvis frame (pelvis centre at 0, not
-    yet turned by ``yaw``: see :func:`place_in_world`)."""
+    yet turned by ``yaw``: see :func:`~.placement.place_in_world`)."""
     n = len(tracks["yaw"])
     out = np.full((n, len(JOINTS), 3), np.nan)
     pelvis = rot_z(tracks["pelvis_roll"])

@@ -20,7 +20,7 @@ it turned on relevé, a jump's take-off), and returns its metrics:
   ``releve_height_m``, ``turn_durations_s`` (time of each full turn of the pelvis),
   ``travel_m`` (how far the supporting toe moved): pirouettes, fouettés.
 * :func:`flight`: ``height`` (m, the pelvis's rise over its take-off height).
-* :func:`travelled`: ``distance_m`` (pelvis, horizontal: a bourrée).
+* :func:`distance`: ``distance_m`` (pelvis, horizontal: a bourrée).
 """
 
 from __future__ import annotations
@@ -109,6 +109,6 @@ def flight(p: np.ndarray, times: np.ndarray, yaw: np.ndarray, danced: Danced) ->
     return {"height": round(float(pelvis.max() - pelvis[takeoff]), 4)}
 
 
-def travelled(p: np.ndarray, times: np.ndarray, yaw: np.ndarray, danced: Danced) -> dict:
+def distance(p: np.ndarray, times: np.ndarray, yaw: np.ndarray, danced: Danced) -> dict:
     pelvis = p[:, J["mid_hip"]]
     return {"distance_m": round(float(np.linalg.norm((pelvis[-1] - pelvis[0])[[0, 2]])), 4)}

@@ -1,5 +1,5 @@
 """Performing a choreography: the language it is written in, its steps danced by their
-generators (:data:`~balletmirror.studio.steps.STEPS`) on a
+generators (:data:`~balletmirror.studio.steps.GENERATORS`) on a
 :class:`~balletmirror.studio.pose.Stage`, and the body placed on the floor
 (:mod:`.placement`); the truth of every step is measured on the motion that results
 (:mod:`.truth`).
@@ -12,7 +12,7 @@ comment.  Each step is::
 
     NAME [WORD ...] [NUMBER] [key=value ...] [xN]
 
-* ``NAME``: a step of :data:`~balletmirror.studio.steps.STEPS` (``plie``, ``releve``,
+* ``NAME``: a step of :data:`~balletmirror.studio.steps.GENERATORS` (``plie``, ``releve``,
   ``tendu``, ``degage``, ``rond_de_jambe``, ``developpe``, ``grand_battement``,
   ``passe``, ``arabesque``, ``attitude``, ``pirouette``, ``fouette``, ``saute``,
   ``changement``, ``tour``, ``balance``, ``port_de_bras``, ``travel``) or a position
@@ -62,7 +62,7 @@ from .body import Body
 from .placement import render_points
 from .pose import Stage
 from .spec import Choreography, StepSpec
-from .steps import STEPS
+from .steps import GENERATORS
 from .truth import truth_document
 
 POSITIONS = {"1st": 1, "2nd": 2, "4th": 4, "5th": 5, "first": 1, "second": 2, "fourth": 4,
@@ -148,15 +148,15 @@ def _resolve_name(words: list[str], text: str) -> tuple[str, list[str]]:
     if head in ALIASES:
         name, extra = ALIASES[head]
         return name, ([extra] if extra else []) + rest
-    if head not in STEPS:
+    if head not in GENERATORS:
         raise ConfigError(f"{text!r}: unknown step {head!r}; steps are "
-                          f"{', '.join(n for n in STEPS if n != 'position')}, "
+                          f"{', '.join(n for n in GENERATORS if n != 'position')}, "
                           "and positions 1st 2nd 4th 5th")
     return head, rest
 
 
 def _qualifiers(name: str, words: list[str], text: str) -> tuple[frozenset, float | None]:
-    allowed = STEPS[name].words
+    allowed = GENERATORS[name].words
     found, number = set(), None
     for word in words:
         word = ALIASES.get(word, (word, None))[0]
@@ -248,7 +248,7 @@ def perform(choreography, *, fps: float = 50.0, seed: int = 0,
     body = Body(height_m or chor.height_m)
     stage = Stage(body=body)
     for spec in chor.steps:
-        STEPS[spec.name].perform(stage, spec)
+        GENERATORS[spec.name].perform(stage, spec)
     stage.t += 0.5  # a breath of stillness at the end
     times, points, tracks = _with_sway(stage, fps, seed)
     motion = Motion(positions=points, confidence=np.ones(points.shape[:2]), times=times,

@@ -18,7 +18,7 @@ class StepSpec:
     Attributes
     ----------
     name : str
-        A key of :data:`balletmirror.studio.steps.STEPS`.
+        A key of :data:`balletmirror.studio.steps.GENERATORS`.
     words : frozenset of str
         Its qualifiers.
     number : float or None

@@ -553,8 +553,11 @@ def _jump(stage: Stage, spec: StepSpec, *, kind: str, airtime: float, turns: flo
 
 
 def step_saute(stage: Stage, spec: StepSpec) -> None:
-    _jump(stage, spec, kind="saute", airtime=spec.option("height", 0.0) and
-          flight_time(spec.option("height", 0.1)) or 0.32)
+    height = spec.option("height", 0.0)
+    if height < 0:
+        raise ConfigError(f"{spec.text!r}: expected a jump height=metres > 0, but got "
+                          f"{height:g}")
+    _jump(stage, spec, kind="saute", airtime=flight_time(height) if height else 0.32)
 
 
 def step_changement(stage: Stage, spec: StepSpec) -> None:
@@ -649,7 +652,7 @@ def step_travel(stage: Stage, spec: StepSpec) -> None:
     _stance_path(stage, spec, t, t1, drop=(0.0, 0.0), releve=(75.0, 0.0), knee_in=(0.0, 0.0))
     stage.key(t1, _rest(stage, spec))
     stage.plant(t, t1, "both")
-    _record(stage, spec, t0 + 0.5 * b, t, measure=measure.travelled,
+    _record(stage, spec, t0 + 0.5 * b, t, measure=measure.distance,
             metrics={"direction": word, "distance_m": round(n * step, 3)})
     stage.t = t1
 
@@ -711,7 +714,7 @@ _LEG = frozenset({"front", "side", "back", "left", "right"})
 _TURN = frozenset({"en_dehors", "en_dedans", "left", "right"})
 
 #: The choreography's step names (:mod:`.perform`) and their generators.
-STEPS: dict[str, Generator] = {
+GENERATORS: dict[str, Generator] = {
     "plie": Generator(step_plie, frozenset({"demi", "grand"})),
     "releve": Generator(step_releve),
     "tendu": Generator(step_tendu, _LEG),

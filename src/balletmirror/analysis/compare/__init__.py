@@ -58,10 +58,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...core.records import Step
-from ...core.series import fill_nan
 from ...core.skeleton import mirror_name
 from ...core.vocabulary import step_word
-from .alignment import choose_side, gaps, intercept, shared_features, tempo_line, to_her_time
+from .alignment import (
+    along,
+    choose_side,
+    gaps,
+    intercept,
+    shared_features,
+    tempo_line,
+    to_her_time,
+)
 from .differences import (
     SIMILARITY_ZERO_DEG,
     angle_messages,
@@ -139,12 +146,10 @@ def aligned_series(her: Analysis, ref: Analysis, al: dict) -> dict:
     for name in PLOTTED:
         if name not in her.kinematics.series or name not in ref.kinematics.series:
             continue
-        mine = mirror_name(name) if al["mirror"] else name
-        if not (np.isfinite(her.kinematics[mine]).any()
-                and np.isfinite(ref.kinematics[name]).any()):
+        x = along(her, mirror_name(name) if al["mirror"] else name, al["ta"])
+        y = along(ref, name, al["tb"])
+        if x is None or y is None:
             continue
-        x = np.interp(al["ta"], her.kinematics.times, fill_nan(her.kinematics[mine]))
-        y = np.interp(al["tb"], ref.kinematics.times, fill_nan(ref.kinematics[name]))
         out["her"][name] = [round(float(v), 1) for v in x]
         out["reference"][name] = [round(float(v), 1) for v in y]
     return out

@@ -85,6 +85,15 @@ def features(analysis: Analysis, names: list[str]) -> tuple[np.ndarray, np.ndarr
     return grid, np.column_stack(cols)
 
 
+def along(analysis: Analysis, name: str, times: np.ndarray) -> np.ndarray | None:
+    """The kinematics' series ``name`` at ``times`` (seconds, along the path), its gaps
+    interpolated; None when it was never seen."""
+    x = analysis.kinematics[name]
+    if not np.isfinite(x).any():
+        return None
+    return np.interp(times, analysis.kinematics.times, fill_nan(x))
+
+
 def mirrored(F: np.ndarray, names: list[str]) -> np.ndarray:
     """The features of the same dance on the other side: left and right swapped, the
     turns reversed."""

@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...core.records import Step
-from ...core.series import fill_nan
 from ...core.skeleton import OTHER, SIDES, mirror_name
 from ...core.vocabulary import METRICS, in_family, step_word
 from ...features.signals import HIDDEN_CONFIDENCE, raised_leg
-from .alignment import ANGLES
+from .alignment import ANGLES, along
 
 if TYPE_CHECKING:
     from ..pipeline import Analysis
@@ -63,11 +62,9 @@ def angle_rows(her: Analysis, ref: Analysis, ta: np.ndarray, tb: np.ndarray,
             continue
         ref_name = mirror_name(name) if mirror and name.startswith(("left_", "right_")) \
             else name
-        if not (np.isfinite(her.kinematics[name]).any() and
-                np.isfinite(ref.kinematics[ref_name]).any()):
+        x, y = along(her, name, ta[inside]), along(ref, ref_name, tb[inside])
+        if x is None or y is None:
             continue
-        x = np.interp(ta[inside], her.kinematics.times, fill_nan(her.kinematics[name]))
-        y = np.interp(tb[inside], ref.kinematics.times, fill_nan(ref.kinematics[ref_name]))
         d = x - y
         diffs[name] = float(np.mean(d))
         phases[name] = _phase_means(d)
