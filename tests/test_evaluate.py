@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from fixtures.documents import TRUE_STEPS, results, step, truth
+from fixtures.documents import TRUE_STEPS, mixed_prediction, results, step, truth
 
 from balletmirror.core.errors import ConfigError, InputError
 from balletmirror.core.vocabulary import FAULTS
@@ -250,13 +250,7 @@ def test_fault_criteria_name_the_briefed_pairs():
 
 
 def test_report_is_json():
-    true = [*TRUE_STEPS, step("jump", 25, 26, turns=1.0)]
-    pred = [step("plie", 1.1, 3.0, metrics={"depth": "grand", "min_knee_angle": 110.0}),
-            step("pirouette", 9.0, 10.5, side="left", turns=1.75,
-                 metrics={"direction": "en_dehors", "passe_height": 0.4},
-                 corrections=["passe_height"]),
-            step("arabesque", 30, 31)]
-    report = evaluate(results(*pred), truth(*true))
+    report = evaluate(*mixed_prediction())
     assert json.loads(json.dumps(report, allow_nan=False)) == report
     assert set(report) == {"schema", "min_iou", "detection", "per_step", "matches", "misses",
                            "false_positives", "side", "turns", "metrics", "faults"}

@@ -2,7 +2,7 @@
 
 import io
 
-from fixtures.documents import TRUE_STEPS, results, step, truth
+from fixtures.documents import TRUE_STEPS, mixed_prediction, results, truth
 from rich.console import Console
 
 from balletmirror.evaluate import evaluate
@@ -16,13 +16,7 @@ def _render(report) -> str:
 
 
 def test_report_renders():
-    true = [*TRUE_STEPS, step("jump", 25, 26, turns=1.0)]
-    pred = [step("plie", 1.1, 3.0, metrics={"depth": "grand", "min_knee_angle": 110.0}),
-            step("pirouette", 9.0, 10.5, side="left", turns=1.75,
-                 metrics={"direction": "en_dehors", "passe_height": 0.4},
-                 corrections=["passe_height"]),
-            step("arabesque", 30, 31)]
-    report = evaluate(results(*pred), truth(*true))
+    report = evaluate(*mixed_prediction())
     text = _render(report)
     for expected in ("P 0.67", "R 0.40", "pirouette", "passe_height", "knees_in", "missed",
                      "Steps", "Turns", "Metrics", "Faults"):
