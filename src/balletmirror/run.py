@@ -12,8 +12,8 @@ about it, and the outputs it writes.
 
 The command line calls :func:`analyze` and :meth:`Run.write`, and so are the journal,
 the studio app and batch runs to (DESIGN.md's front ends): nothing else reads the
-inputs or writes the outputs.  An output
-folder that already holds results is never overwritten without ``force``.
+inputs or writes the outputs.  An output folder that already holds results is never
+overwritten without ``force``.
 
 The outputs: ``results.json`` (DESIGN.md's contract), ``report.html`` (offline, with the
 annotated video beside it), ``annotated.mp4``, with a reference ``compare.mp4``, the
@@ -277,12 +277,12 @@ def analyze(path: str | Path, *, reference: str | Path | None = None,
     ref_kind = None if ref_path is None else detect_kind(ref_path)
     path = Path(path)
     kind = detect_kind(path)
+    video = path if kind == "video" else None
     her = analyze_file(path, kind=kind, settings=settings,
                        music=None if music is None else Path(music), progress=progress)
     if ref_path is None:
-        return Run(analysis=her, video=path if kind == "video" else None)
+        return Run(analysis=her, video=video)
     ref = analyze_file(ref_path, kind=ref_kind, settings=settings, progress=progress,
                        task="reference ")
     return Run(analysis=her, reference=ref,
-               comparison=compare(her, ref, reference_source=ref.source),
-               video=path if kind == "video" else None)
+               comparison=compare(her, ref, reference_source=ref.source), video=video)
