@@ -77,18 +77,18 @@ def views_missing() -> str | None:
 
 def read_soundtrack(path: Path, kind: str, music: Path | None) -> Soundtrack | None:
     """The music to time her against: ``music`` when given (an audio or video file),
-    else a video's own audio track, else None."""
-    from .io.audio import read_audio
+    else a video's own audio track, else None; read block by block when used."""
+    import functools
+
+    from .io.audio import RATE, audio_blocks, has_audio
 
     if music is not None:
-        audio = read_audio(music)
-        if audio is None:
+        if not has_audio(music):
             raise InputError(f"{music}: has no audio stream for --music")
-        return Soundtrack(audio[0], audio[1], str(music))
-    if kind != "video":
+        return Soundtrack(functools.partial(audio_blocks, music), RATE, str(music))
+    if kind != "video" or not has_audio(path):
         return None
-    audio = read_audio(path)
-    return Soundtrack(audio[0], audio[1], "video") if audio is not None else None
+    return Soundtrack(functools.partial(audio_blocks, path), RATE, "video")
 
 
 def _silent(task: str, done: int, total: int | None) -> None:

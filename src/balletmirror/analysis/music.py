@@ -1,9 +1,12 @@
 """Musicality: the music's beats, her movement's accents, and how they meet.
 
-* Beats (librosa): ``librosa.beat.beat_track`` on an onset envelope with a fine hop
-  (``HOP`` samples, 2.9 ms at 22.05 kHz), each beat then moved to the nearest
-  backtracked onset within ``SNAP_S`` (the beat tracker's grid sits a frame or two
-  after the sound's attack; the attack is what a dancer hears).
+* Beats (:mod:`balletmirror.analysis.beats`, librosa's algorithms in NumPy, chunk by
+  chunk): Ellis's beat tracker on an onset envelope with a fine hop (``beats.HOP`` samples,
+  2.9 ms at 22.05 kHz), steered by the clip's global tempo, each beat then moved to the
+  nearest backtracked onset within ``SNAP_S`` (the beat tracker's grid sits a frame or
+  two after the sound's attack; the attack is what a dancer hears).  The tempo
+  reported is 60 s over the median interval of the snapped beats.  The audio is read
+  block by block (twice), so memory stays flat however long the class.
 * Accents of the movement: where her joints turn back, the extremes of the knee,
   hip, elbow and shoulder angles and of the spread of her knees and feet
   (:data:`ACCENT_ANGLES`) swinging at least ``ACCENT_DEG`` (the bottom of a plié,
@@ -34,8 +37,8 @@ from ..core.geometry import joint_angle
 from ..core.motion import Motion
 from ..core.records import Step
 from ..core.series import derivative, fill_nan
+from .beats import Audio, beats_of
 
-HOP = 64
 SNAP_S = 0.07
 ACCENT_DEG = 20.0  # degrees: how far a joint must swing to make an accent
 ACCENT_SMOOTH_S = 0.35  # s: the angles' smoothing before their extremes are timed
@@ -51,20 +54,23 @@ ACCENT_ANGLES = tuple((f"{s}_{a}", f"{s}_{b}", f"{s}_{c}") for s in ("left", "ri
 ON_BEAT_S = 0.08
 
 
-def beat_grid(y: np.ndarray, sr: int) -> dict:
-    """Tempo (BPM) and beat times (s) of a mono signal (module docstring)."""
-    import librosa
+def beat_grid(audio: Audio, sr: int) -> dict:
+    """Tempo (BPM) and beat times (s) of mono audio (module docstring).
 
-    y = np.asarray(y, dtype=np.float32)
-    if y.size < sr or not np.any(np.abs(y) > 1e-4):
-        return {"tempo_bpm": None, "beats_s": []}
-    env = librosa.onset.onset_strength(y=y, sr=sr, hop_length=HOP)
-    tempo, beats = librosa.beat.beat_track(onset_envelope=env, sr=sr, hop_length=HOP,
-                                           units="time")
-    onsets = librosa.onset.onset_detect(onset_envelope=env, y=y, sr=sr, hop_length=HOP,
-                                        units="time", backtrack=True)
-    return {"tempo_bpm": float(np.atleast_1d(tempo)[0]),
-            "beats_s": [round(float(b), 4) for b in snap(np.asarray(beats), onsets)]}
+    Parameters
+    ----------
+    audio : array (samples,) or callable
+        Mono samples, or a function returning an iterable of blocks of them (read
+        twice).
+    sr : int
+        Sample rate, Hz.
+    """
+    found = beats_of(audio, sr)
+    beats = snap(found["beats"], found["onsets"])
+    tempo = found["tempo_bpm"]
+    if beats.size >= 2:
+        tempo = 60.0 / float(np.median(np.diff(beats)))
+    return {"tempo_bpm": tempo, "beats_s": [round(float(b), 4) for b in beats]}
 
 
 def snap(beats: np.ndarray, onsets: np.ndarray, *, within: float = SNAP_S) -> np.ndarray:
@@ -157,18 +163,19 @@ def timing(times: list[float], beats: list[float]) -> dict:
             "accents": int(d.size)}
 
 
-def assess_music(motion: Motion, steps: list[Step], *, y: np.ndarray | None, sr: int,
+def assess_music(motion: Motion, steps: list[Step], *, audio: Audio | None, sr: int,
                  source: str) -> dict | None:
     """results.json's ``music`` block: her movement's accents timed on the music's beats.
 
     Parameters
     ----------
     motion : Motion
-        The clean Motion; time 0 is sample 0 of ``y``.
+        The clean Motion; time 0 is sample 0 of ``audio``.
     steps : list of Step
         The timeline (accents inside turning steps are left out; each step is timed).
-    y : array (samples,) or None
-        Mono audio; None: no soundtrack.
+    audio : array (samples,), callable or None
+        Mono audio, or a function returning an iterable of blocks of it (read twice);
+        None: no soundtrack.
     sr : int
         Its sample rate, Hz.
     source : str
@@ -182,9 +189,9 @@ def assess_music(motion: Motion, steps: list[Step], *, y: np.ndarray | None, sr:
         ``on_music_score`` (0-100), ``accents``, ``per_step`` and ``method``; without a
         beat in the soundtrack the tempo and timings are None.
     """
-    if y is None:
+    if audio is None:
         return None
-    grid = beat_grid(y, sr)
+    grid = beat_grid(audio, sr)
     found = [t for t in turning_points(motion) if not _turning(t, steps)]
     if len(grid["beats_s"]) < 2:
         return {"source": source, "tempo_bpm": None, "beats_s": [],
@@ -199,5 +206,6 @@ def assess_music(motion: Motion, steps: list[Step], *, y: np.ndarray | None, sr:
     return {"source": source, "tempo_bpm": round(grid["tempo_bpm"], 2),
             "beats_s": grid["beats_s"], "accents_s": [round(t, 4) for t in found],
             **timing(found, grid["beats_s"]), "per_step": per_step,
-            "method": "librosa beats snapped to onsets; accents = the joints' turning "
-                      "points; lag = circular mean around the densest offset"}
+            "method": "Ellis beat tracking (librosa's algorithms) snapped to onsets; "
+                      "accents = the joints' turning points; lag = circular mean around "
+                      "the densest offset"}

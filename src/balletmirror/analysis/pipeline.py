@@ -10,15 +10,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-import numpy as np
-
 from ..core.motion import Motion
 from ..core.records import RESULTS_SCHEMA, Step, json_safe
 from ..features.clean import CleanSettings, clean_motion
 from ..features.kinematics import Kinematics, compute_kinematics, rotation_segments
 from ..features.signals import Signals, compute_signals
 from .expression import assess_expression
-from .music import assess_music
+from .music import Audio, assess_music
 from .steps import StepRules, detect_steps
 from .technique import assess_performance
 
@@ -47,10 +45,14 @@ class Settings:
 
 @dataclasses.dataclass(frozen=True)
 class Soundtrack:
-    """Mono audio samples whose sample 0 is the Motion's time 0, and where they came
-    from (``"video"`` or a file path)."""
+    """Mono audio whose sample 0 is the Motion's time 0, and where it came from
+    (``"video"`` or a file path).
 
-    samples: np.ndarray
+    ``audio`` is the samples, or a function returning an iterable of blocks of them
+    (:func:`balletmirror.io.audio.audio_blocks`): a long class's music is read block by
+    block, twice, and never held whole (:mod:`balletmirror.analysis.music`)."""
+
+    audio: Audio
     rate: int
     source: str
 
@@ -135,7 +137,7 @@ def analyze_motion(raw: Motion, *, source: dict, settings: Settings | None = Non
     expression = assess_expression(motion, sig, steps, sex=s.sex)
     stage("music")
     music = None if soundtrack is None else assess_music(
-        motion, steps, y=soundtrack.samples, sr=soundtrack.rate, source=soundtrack.source)
+        motion, steps, audio=soundtrack.audio, sr=soundtrack.rate, source=soundtrack.source)
     return Analysis(source=source, raw=raw, motion=motion, cleaning=cleaning,
                     kinematics=kin, rotations=rotations, signals=sig, steps=tuple(steps),
                     technique=technique, expression=expression, music=music)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fractions
 import math
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -22,34 +23,50 @@ TIME_BASE = fractions.Fraction(1, 90000)
 
 
 class _AudioFeeder:
-    """Encode mono float audio as AAC into ``container`` up to a given time."""
+    """Encode mono float audio (an array, or an iterable of blocks read as needed) as
+    AAC into ``container`` up to a given time."""
 
     CHUNK = 1024
 
-    def __init__(self, container, y: np.ndarray, sr: int):
+    def __init__(self, container, audio: np.ndarray | Iterable[np.ndarray], sr: int):
         self.stream = container.add_stream("aac", rate=int(sr))
         self.stream.layout = "mono"
         self.container, self.sr = container, int(sr)
-        self.y = np.clip(np.asarray(y, dtype=np.float32).ravel(), -1.0, 1.0)
+        blocks = [audio] if isinstance(audio, np.ndarray) else audio
+        self.blocks = iter(blocks)
+        self.pending = np.zeros(0, np.float32)
         self.done = 0
 
-    def feed_until(self, t: float) -> None:
+    def _take(self, n: int) -> np.ndarray:
+        """Up to ``n`` samples, pulling blocks as needed (fewer only at the end)."""
+        while self.pending.size < n:
+            block = next(self.blocks, None)
+            if block is None:
+                break
+            self.pending = np.concatenate([self.pending, np.asarray(block, np.float32).ravel()])
+        chunk, self.pending = self.pending[:n], self.pending[n:]
+        return np.clip(chunk, -1.0, 1.0)
+
+    def feed_until(self, t: float | None) -> None:
+        """Encode the samples before ``t`` seconds (None: all of them)."""
         import av
 
-        end = min(len(self.y), int(t * self.sr))
-        while self.done < end:
-            chunk = self.y[self.done:self.done + self.CHUNK][None, :]
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format="fltp",
-                                               layout="mono")
+        end = None if t is None else int(t * self.sr)
+        while end is None or self.done < end:
+            chunk = self._take(self.CHUNK)
+            if not chunk.size:
+                return
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk[None, :]),
+                                               format="fltp", layout="mono")
             frame.sample_rate = self.sr
             frame.pts = self.done
             frame.time_base = fractions.Fraction(1, self.sr)
-            self.done += chunk.shape[1]
+            self.done += chunk.size
             for packet in self.stream.encode(frame):
                 self.container.mux(packet)
 
     def close(self) -> None:
-        self.feed_until(len(self.y) / self.sr + 1.0)
+        self.feed_until(None)
         for packet in self.stream.encode():
             self.container.mux(packet)
 
@@ -65,8 +82,9 @@ class H264Writer:
         Frame size, pixels; odd sizes are padded by one pixel (4:2:0 needs even sides).
     fps : float
         Nominal frame rate, frames/s (each frame's own time decides when it shows).
-    audio : array (samples,), optional
-        Mono sound in [-1, 1] from time 0 of the video.
+    audio : array (samples,) or iterable of arrays, optional
+        Mono sound in [-1, 1] from time 0 of the video (blocks are read as the video
+        reaches them).
     sr : int
         Its sample rate, Hz.
     crf : int
@@ -76,7 +94,8 @@ class H264Writer:
     """
 
     def __init__(self, path: str | Path, width: int, height: int, fps: float, *,
-                 audio: np.ndarray | None = None, sr: int = 22050, crf: int = 20,
+                 audio: np.ndarray | Iterable[np.ndarray] | None = None,
+                 sr: int = 22050, crf: int = 20,
                  preset: str = "veryfast"):
         if not (math.isfinite(fps) and fps > 0) or width < 2 or height < 2:
             raise ConfigError(f"Expected fps > 0 and a frame of at least 2x2, but got "

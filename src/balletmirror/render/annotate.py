@@ -257,12 +257,13 @@ def _source(motion: Motion, video: Path | None) -> dict:
         return {"frames": canvas_frames(motion), "fps": motion.fps, "total": motion.n_frames,
                 "sound": None,
                 "confidence": np.isfinite(motion.positions).all(axis=2).astype(float)}
-    from ..io.audio import read_audio
+    from ..io.audio import RATE, audio_blocks, has_audio
     from ..io.video import probe_video
 
     info = probe_video(video)
+    sound = (audio_blocks(video), RATE) if has_audio(video) else None
     return {"frames": video_frames(video, motion), "fps": info.fps, "total": info.frames,
-            "sound": read_audio(video), "confidence": motion.confidence}
+            "sound": sound, "confidence": motion.confidence}
 
 
 def render_annotated(analysis: Analysis, out: Path, *, video: Path | None,

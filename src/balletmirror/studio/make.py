@@ -97,10 +97,10 @@ def _audio(settings: StudioSettings, duration_s: float, bpm: float | None):
 def _load_music(path: Path, duration_s: float):
     from ..io.audio import RATE, read_audio
 
-    audio = read_audio(path, rate=RATE)
+    audio = read_audio(path, rate=RATE, max_s=duration_s)
     if audio is None:
         raise InputError(f"{path}: has no audio stream for --music")
-    y = audio[0][: int(duration_s * RATE)] if audio[0].size else np.zeros(1, np.float32)
+    y = audio[0] if audio[0].size else np.zeros(1, np.float32)
     return y.astype(np.float32), RATE, {"kind": "file", "path": str(path)}
 
 
