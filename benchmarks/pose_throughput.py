@@ -10,7 +10,10 @@ One run measures, on the same machine and the same video:
    ``benchmarks/render_speed.py``);
 2. peak memory (the child process's high-water resident set) of the whole analysis on
    a ~1-minute and a ~10-minute input made by looping the clip (packets remuxed with
-   shifted timestamps, no re-encoding), and their ratio.
+   shifted timestamps, no re-encoding), and their ratio;
+3. peak memory of the ~10-minute input with a soundtrack (the same video packets and
+   an MP3 track of music: a chord swelling on each beat and a click, 100 BPM, 44.1
+   kHz stereo), against the same video without it (target: within 1.2x and 1 GiB).
 
 Both timings include model start-up (graph construction); module imports are done
 once, before any timing, for both.  Speed is measured, never asserted (STYLE.md 10).
@@ -39,6 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_VIDEO = REPO.parent / "shared" / "data" / "video" / "ballet_plie.mp4"
 TARGET_SPEED = 0.9
 TARGET_MEMORY = 1.2
+TARGET_MUSIC_MIB = 1024.0
 
 #: Run in a fresh interpreter: analyse one file, print frames, seconds and peak memory.
 CHILD_CODE = r"""
@@ -89,6 +93,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="smoke run: 1 repetition, ~10 s and ~30 s looped inputs")
     p.add_argument("--repeats", type=int, default=None,
                    help="alternating repetitions of each (default 3, 1 with --quick)")
+    p.add_argument("--memory-only", action="store_true",
+                   help="measure the memory figures only (no speed repetitions)")
     p.add_argument("--workdir", type=Path, default=None,
                    help="folder for looped inputs and outputs (kept); default: a "
                         "temporary folder removed at the end")
@@ -163,6 +169,48 @@ def loop_clip(src: Path, dst: Path, *, min_seconds: float) -> Path:
                     packet.dts += k * span
                     packet.stream = out_stream
                     output.mux(packet)
+    return dst
+
+
+def music_samples(seconds: float, *, sr: int = 44100, bpm: float = 100.0):
+    """Stereo float32 music (2, samples): a chord swelling on each beat and a click."""
+    import numpy as np
+
+    t = np.arange(int(seconds * sr)) / sr
+    phase = np.mod(t, 60.0 / bpm)
+    click = 0.4 * np.exp(-phase / 0.02) * np.sin(2 * np.pi * 880 * t)
+    chord = 0.15 * (1 + np.cos(2 * np.pi * phase * bpm / 60.0)) * (
+        np.sin(2 * np.pi * 220 * t) + np.sin(2 * np.pi * 277.2 * t))
+    mono = (click + chord).astype(np.float32)
+    return np.stack([mono, mono])
+
+
+def add_soundtrack(src: Path, dst: Path, *, sr: int = 44100) -> Path:
+    """``src``'s video packets remuxed into ``dst`` with an MP3 soundtrack as long as
+    the video (:func:`music_samples`, encoded 1152 samples at a time)."""
+    import fractions
+
+    import av
+    import numpy as np
+
+    music = music_samples(video_facts(src)["duration_s"], sr=sr)
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        video = _add_stream_like(out, inp.streams.video[0])
+        audio = out.add_stream("libmp3lame", rate=sr)
+        audio.layout = "stereo"
+        for packet in inp.demux(inp.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = video
+                out.mux(packet)
+        for k in range(0, music.shape[1], 1152):
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(music[:, k:k + 1152]),
+                                               format="fltp", layout="stereo")
+            frame.sample_rate, frame.pts = sr, k
+            frame.time_base = fractions.Fraction(1, sr)
+            for packet in audio.encode(frame):
+                out.mux(packet)
+        for packet in audio.encode():
+            out.mux(packet)
     return dst
 
 
@@ -243,7 +291,8 @@ def run_child(mode: str, path: Path, outdir: Path) -> dict:
 
 
 def measure_memory(inputs: dict[str, Path], workdir: Path) -> dict:
-    """Peak memory of our analysis on each input (and of the bare loop on the shortest)."""
+    """Peak memory of our analysis on each input (and of the bare loop on the shortest);
+    ``long_music`` is the long input with a soundtrack."""
     out = {}
     for label, path in inputs.items():
         print(f"  analysing the {label} input in a fresh process ...", flush=True)
@@ -265,28 +314,39 @@ def machine() -> dict:
             "mediapipe": mediapipe.__version__}
 
 
+def speed_lines(s: dict | None) -> list[str]:
+    """The speed figures (none with --memory-only)."""
+    if s is None:
+        return ["speed: not measured (--memory-only)"]
+    return [f"speed: median of {len(s['runs_fps']['bare'])} alternating repetitions, "
+            "each timed end to end including model start-up (imports excluded)",
+            f"bare MediaPipe loop: {s['bare_fps']:.1f} frames/s",
+            f"balletmirror analyze: {s['ours_fps']:.1f} frames/s",
+            f"ratio: {s['ratio']:.3f} (target >= {TARGET_SPEED})"]
+
+
 def report_lines(fig: dict) -> list[str]:
     """The final table, one figure a line."""
     v, s, m = fig["video"], fig["speed"], fig["memory"]
     short, long_ = fig["inputs"]["short"], fig["inputs"]["long"]
-    ms, ml = m["short"], m["long"]
+    ms, ml, mm = m["short"], m["long"], m["long_music"]
     mem_ratio = ml["peak_mib"] / ms["peak_mib"]
+    music_ratio = mm["peak_mib"] / ml["peak_mib"]
     return [
         f"machine: {fig['machine']['cpu_count']} CPUs, {fig['machine']['platform']}, "
         f"Python {fig['machine']['python']}, PyAV {fig['machine']['av']}, "
         f"mediapipe {fig['machine']['mediapipe']}",
         f"video: {fig['video_path']} {v['width']}x{v['height']} {v['codec']}, "
         f"{v['fps']:.3f} fps, {v['frames']} frames, {v['duration_s']} s",
-        f"speed: median of {len(s['runs_fps']['bare'])} alternating repetitions, "
-        "each timed end to end including model start-up (imports excluded)",
-        f"bare MediaPipe loop: {s['bare_fps']:.1f} frames/s",
-        f"balletmirror analyze: {s['ours_fps']:.1f} frames/s",
-        f"ratio: {s['ratio']:.3f} (target >= {TARGET_SPEED})",
+        *speed_lines(s),
         f"peak memory {short['label']} ({short['duration_s']} s, {short['frames']} frames): "
         f"{ms['peak_mib']:.1f} MiB at {ms['fps']:.1f} frames/s",
         f"peak memory {long_['label']} ({long_['duration_s']} s, {long_['frames']} frames): "
         f"{ml['peak_mib']:.1f} MiB at {ml['fps']:.1f} frames/s",
         f"ratio: {mem_ratio:.3f} (target <= {TARGET_MEMORY})",
+        f"peak memory {long_['label']} with an MP3 soundtrack: {mm['peak_mib']:.1f} MiB at "
+        f"{mm['fps']:.1f} frames/s (target <= {TARGET_MUSIC_MIB:.0f} MiB)",
+        f"ratio with / without the soundtrack: {music_ratio:.3f} (target <= {TARGET_MEMORY})",
         f"(bare loop peak memory {short['label']}: {m['bare_short']['peak_mib']:.1f} MiB at "
         f"{m['bare_short']['fps']:.1f} frames/s)",
     ]
@@ -315,10 +375,14 @@ def run(args: argparse.Namespace, workdir: Path) -> dict:
     print("making looped inputs ...", flush=True)
     inputs = make_inputs(video, clip, workdir, args.quick)
     print("peak memory (fresh processes) ...", flush=True)
-    memory = measure_memory({k: Path(v["path"]) for k, v in inputs.items()}, workdir)
-    print(f"speed: {repeats} alternating repetitions ...", flush=True)
-    warm_imports()
-    speed = alternate(video, repeats=repeats, workdir=workdir)
+    paths = {k: Path(v["path"]) for k, v in inputs.items()}
+    paths["long_music"] = add_soundtrack(paths["long"], workdir / "loop-long-music.mp4")
+    memory = measure_memory(paths, workdir)
+    speed = None
+    if not args.memory_only:
+        print(f"speed: {repeats} alternating repetitions ...", flush=True)
+        warm_imports()
+        speed = alternate(video, repeats=repeats, workdir=workdir)
     return {"video_path": str(video), "video": clip, "machine": machine(),
             "inputs": inputs, "speed": speed, "memory": memory,
             "memory_ratio": memory["long"]["peak_mib"] / memory["short"]["peak_mib"]}

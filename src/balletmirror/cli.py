@@ -23,12 +23,39 @@ if TYPE_CHECKING:
     from .run import Progress
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  context_settings={"help_option_names": ["-h", "--help"]},
                   help="balletmirror: the mirror that talks back.")
 err = Console(stderr=True)
 
 OutOpt = Annotated[Optional[Path], typer.Option("-o", "--outdir", help="Output folder.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite earlier outputs there.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("balletmirror")
+        except PackageNotFoundError:  # run from a source tree that is not installed
+            number = "unknown (not installed)"
+        typer.echo(f"balletmirror {number}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print the version and exit.")] = False) -> None:
+    """balletmirror: the mirror that talks back."""
+
+
+def debugging() -> bool:
+    """Whether ``BALLETMIRROR_DEBUG`` asks for tracebacks (``1``, ``yes``, ``true``, ``on``;
+    unset, empty, ``0``, ``no``, ``false`` or ``off`` mean no)."""
+    value = os.environ.get("BALLETMIRROR_DEBUG", "").strip().lower()
+    return value not in ("", "0", "no", "false", "off")
 
 
 @contextlib.contextmanager
@@ -129,7 +156,8 @@ def _run(input_path: Optional[Path], reference: Optional[Path], *, outdir: Optio
     from .render.summary import render_summary
     from .run import analyze, check_outdir, views_missing
 
-    out = check_outdir(outdir or _default_outdir(input_path), force=force)
+    out = check_outdir(outdir or _default_outdir(input_path), force=force,
+                       inputs=(input_path, reference, music))
     console = Console(stderr=as_json, quiet=quiet)
     missing = None if no_report else views_missing()
     demo = input_path is None
@@ -139,6 +167,8 @@ def _run(input_path: Optional[Path], reference: Optional[Path], *, outdir: Optio
         if demo:
             input_path = _render_demo(out, console, progress)
         run = analyze(input_path, reference=reference, music=music, progress=progress)
+        for source in (run.analysis.source, run.reference and run.reference.source):
+            _warn_incomplete(console, source)
         if missing:
             console.print(f"[yellow]note:[/] no report.html or annotated.mp4: {missing} is "
                           "missing (pip install 'balletmirror[report]')")
@@ -149,6 +179,15 @@ def _run(input_path: Optional[Path], reference: Optional[Path], *, outdir: Optio
     render_summary(console, run.analysis, paths, reference=run.comparison)
     if demo:
         _print_demo_evaluation(console, paths["results"], input_path.parent / "truth.json")
+
+
+def _warn_incomplete(console: Console, source: dict | None) -> None:
+    """One warning line when only the readable part of a damaged video was analysed."""
+    gap = (source or {}).get("incomplete")
+    if gap:
+        console.print(f"[yellow]warning:[/] {source['path']}: only its first "
+                      f"{gap['readable_until_s']:.2f} s could be read and analysed "
+                      f"({gap['reason']})", highlight=False, soft_wrap=True)
 
 
 def _print_demo_evaluation(console: Console, results: Path, truth: Path) -> None:
@@ -172,27 +211,35 @@ def pose(
     quiet: QuietOpt = False,
 ) -> None:
     """Run the pose stage alone: INPUT -> a Motion file."""
+    from .core.files import check_output_dir, refuse_overwriting_inputs, written_whole
     from .features.clean import clean_motion
     from .io import detect_kind, read_motion
 
-    if output.exists() and not force:
-        raise InputError(f"{output}: already exists; choose another -o or pass --force")
     if output.suffix.lower() not in (".npz", ".csv"):
         raise InputError(f"{output}: expected a .npz or .csv output file")
+    check_output_dir(output.parent, flag="-o's folder")
+    if output.is_dir():
+        raise InputError(f"{output}: is a folder; give -o the file to write")
+    refuse_overwriting_inputs([output], [input_path])
+    if output.exists() and not force:
+        raise InputError(f"{output}: already exists; choose another -o or pass --force")
     console = Console(stderr=True, quiet=quiet)
     kind = detect_kind(input_path)
     with _bars(console, not quiet) as progress:
         options = {"progress": lambda done, total: progress("pose", done, total)} \
             if kind == "video" else {}
         motion = read_motion(input_path, kind=kind, **options)
+    _warn_incomplete(console, {"path": str(input_path), **motion.provenance})
     if clean:
         motion, _ = clean_motion(motion)
-    if output.suffix.lower() == ".csv":
-        from .io.keypoints import write_csv
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with written_whole(output) as tmp:
+        if output.suffix.lower() == ".csv":
+            from .io.keypoints import write_csv
 
-        write_csv(motion, output)
-    else:
-        motion.save(output)
+            write_csv(motion, tmp)
+        else:
+            motion.save(tmp)
     console.print(f"{motion.n_frames} frames, {motion.covered.mean():.0%} with a person "
                   f"-> {output}")
 
@@ -267,7 +314,7 @@ def main() -> None:
         err.print("interrupted")
         sys.exit(130)
     except Exception as exc:  # a bug: one line, the traceback on request
-        if os.environ.get("BALLETMIRROR_DEBUG"):
+        if debugging():
             raise
         err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
                   "(set BALLETMIRROR_DEBUG=1 for the traceback)", highlight=False,

@@ -27,7 +27,7 @@ import dataclasses
 import functools
 import importlib.util
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .analysis.compare import compare
@@ -41,6 +41,7 @@ from .analysis.pipeline import (
     source_info,
 )
 from .core.errors import InputError
+from .core.files import check_output_dir, refuse_overwriting_inputs, written_whole
 from .io import detect_kind, read_motion
 
 #: ``progress(task, done, total)``: ``task`` names the work under way ("decode + pose",
@@ -53,14 +54,17 @@ OUTPUT_FILES = ("results.json", "report.html", "annotated.mp4", "compare.mp4",
 VIEW_PACKAGES = ("av", "PIL", "plotly")
 
 
-def check_outdir(outdir: Path, *, force: bool) -> Path:
-    """Refuse (InputError) an ``outdir`` that already holds our outputs, unless ``force``.
+def check_outdir(outdir: Path, *, force: bool, inputs: Iterable[Path | None] = ()) -> Path:
+    """Refuse (InputError) an ``outdir`` that cannot hold outputs
+    (:func:`~balletmirror.core.files.check_output_dir`), that already holds our outputs
+    (unless ``force``), or whose outputs would be written over one of the ``inputs``
+    (whatever ``force`` says).
 
     Call it before the analysis, so that a long run never ends in a refusal; the folder
     itself is created only when there is something to write in it.
     """
-    if outdir.exists() and not outdir.is_dir():
-        raise InputError(f"{outdir}: exists and is not a folder; choose another -o")
+    outdir = check_output_dir(outdir)
+    refuse_overwriting_inputs([outdir / name for name in OUTPUT_FILES], inputs)
     existing = [name for name in OUTPUT_FILES if (outdir / name).exists()]
     if existing and not force:
         raise InputError(f"{outdir}: already holds {', '.join(existing)}; "
@@ -147,12 +151,16 @@ class Run:
     video : Path or None
         Her video, whose frames the annotated video is drawn on (None for motion
         capture or keypoints).
+    inputs : tuple of Path
+        Every file the run read (hers, the reference, the music): :meth:`write` never
+        writes over one of them.
     """
 
     analysis: Analysis
     reference: Analysis | None = None
     comparison: dict | None = None
     video: Path | None = None
+    inputs: tuple[Path, ...] = ()
 
     @functools.cached_property
     def results(self) -> dict:
@@ -185,7 +193,7 @@ class Run:
             ``results``, ``kinematics``, ``motion``, ``trc`` (3D only), and with the
             views ``annotated``, ``compare`` (with a reference), ``report``.
         """
-        outdir = check_outdir(Path(outdir), force=force)
+        outdir = check_outdir(Path(outdir), force=force, inputs=self.inputs)
         paths = self.write_data(outdir)
         if views:
             paths.update(self.write_views(outdir, progress=progress))
@@ -200,14 +208,19 @@ class Run:
         paths = {"results": outdir / "results.json", "kinematics": outdir / "kinematics.csv",
                  "motion": outdir / "motion.npz"}
         text = json.dumps(self.results, indent=2, ensure_ascii=False, allow_nan=False)
-        paths["results"].write_text(text + "\n")
-        self.analysis.kinematics.write_csv(paths["kinematics"])
-        self.analysis.motion.save(paths["motion"])
+        with written_whole(paths["results"]) as tmp:
+            tmp.write_text(text + "\n")
+        with written_whole(paths["kinematics"]) as tmp:
+            self.analysis.kinematics.write_csv(tmp)
+        with written_whole(paths["motion"]) as tmp:
+            self.analysis.motion.save(tmp)
         try:
             trc_points(self.analysis.motion)
         except InputError:
             return paths  # 2D keypoints only: no TRC
-        paths["trc"] = write_trc(self.analysis.motion, outdir / "motion.trc")
+        paths["trc"] = outdir / "motion.trc"
+        with written_whole(paths["trc"]) as tmp:
+            write_trc(self.analysis.motion, tmp)
         return paths
 
     def write_views(self, outdir: Path, *, progress: Progress | None = None
@@ -222,22 +235,24 @@ class Run:
         progress = progress or _silent
         doc = self.results
         moments = [thumb_time(s) for s in doc["steps"]]
-        annotated, frames = render_annotated(
-            self.analysis, outdir / "annotated.mp4", video=self.video,
-            thumbs_at=tuple(moments), progress=lambda done, total: progress("render", done,
-                                                                            total))
+        paths = {"annotated": outdir / "annotated.mp4"}
+        with written_whole(paths["annotated"]) as tmp:
+            _, frames = render_annotated(
+                self.analysis, tmp, video=self.video, thumbs_at=tuple(moments),
+                progress=lambda done, total: progress("render", done, total))
         thumbs = {k: frames[t] for k, t in enumerate(moments) if t in frames}
-        paths = {"annotated": annotated}
         if self.reference is not None and self.comparison is not None:
-            paths["compare"] = render_ghost(
-                self.analysis, self.reference, self.comparison, outdir / "compare.mp4",
-                progress=lambda done, total: progress("ghost", done, total))
+            paths["compare"] = outdir / "compare.mp4"
+            with written_whole(paths["compare"]) as tmp:
+                render_ghost(self.analysis, self.reference, self.comparison, tmp,
+                             progress=lambda done, total: progress("ghost", done, total))
         page = report_html(doc, self.analysis.kinematics.times,
                            self.analysis.kinematics.series, thumbs=thumbs,
-                           video=annotated.name,
+                           video=paths["annotated"].name,
                            compare_video="compare.mp4" if "compare" in paths else None)
         paths["report"] = outdir / "report.html"
-        paths["report"].write_text(page, encoding="utf-8")
+        with written_whole(paths["report"]) as tmp:
+            tmp.write_text(page, encoding="utf-8")
         return paths
 
 
@@ -280,9 +295,11 @@ def analyze(path: str | Path, *, reference: str | Path | None = None,
     video = path if kind == "video" else None
     her = analyze_file(path, kind=kind, settings=settings,
                        music=None if music is None else Path(music), progress=progress)
+    inputs = tuple(p for p in (path, ref_path, None if music is None else Path(music)) if p)
     if ref_path is None:
-        return Run(analysis=her, video=video)
+        return Run(analysis=her, video=video, inputs=inputs)
     ref = analyze_file(ref_path, kind=ref_kind, settings=settings, progress=progress,
                        task="reference ")
     return Run(analysis=her, reference=ref,
-               comparison=compare(her, ref, reference_source=ref.source), video=video)
+               comparison=compare(her, ref, reference_source=ref.source), video=video,
+               inputs=inputs)

@@ -459,7 +459,9 @@ def test_missing_file_and_folder(tmp_path):
 def test_unmappable_rig_lists_what_is_missing(tmp_path):
     path = write(tmp_path, CHAIN)
     with pytest.raises(InputError, match=r"cannot map the rig .*no joint for left_hip, right_hip, "
-                       r"left_knee.*joints in the file: A, B, C$"):
+                       r"left_knee.*by structure: no joint where two leg chains.*joints in the "
+                       r"file: A, B, C; name them with --map left_hip=<joint> \(one --map per "
+                       r"joint\)$"):
         read_bvh(path)
     with pytest.raises(InputError, match=r"cannot map"):
         root_yaw_deg(path)
@@ -467,8 +469,16 @@ def test_unmappable_rig_lists_what_is_missing(tmp_path):
 
 def test_missing_one_required_joint(tmp_path):
     text = bvh_text(CMU_BODY, _turning_frames("Hips")).replace("RightLeg", "RightShin")
-    with pytest.raises(InputError, match=r"no joint for right_knee \(.*closest: cmu\)"):
-        read_bvh(write(tmp_path, text))
+    path = write(tmp_path, text)
+    with pytest.raises(InputError, match=r"no joint for right_knee \(.*closest: cmu\).*"
+                       r"--map right_knee=<joint>"):
+        read_bvh(path, rig="cmu")
+    # rig="auto" falls back on the structure, which finds the same joints.
+    motion = read_bvh(path)
+    assert motion.provenance["rig"] == "structure"
+    assert motion.provenance["rig_joints"]["right_knee"] == "RightShin"
+    reference = read_bvh(write(tmp_path, bvh_text(CMU_BODY, _turning_frames("Hips")), "ref.bvh"))
+    np.testing.assert_allclose(motion.positions, reference.positions, atol=1e-12)
 
 
 @pytest.mark.parametrize("option", [{"units": "furlong"}, {"units": -1.0}, {"up": "w"},
@@ -484,7 +494,8 @@ def test_forced_rig(tmp_path):
     assert read_bvh(path, rig="cmu").provenance["rig"] == "cmu"
     with pytest.raises(InputError, match=r"closest: mixamo"):
         read_bvh(path, rig="mixamo")
-    assert set(RIGS) == {"character_creator", "mixamo", "cmu"}
+    assert set(RIGS) == {"character_creator", "mixamo", "perception_neuron", "cmu", "mecanim",
+                         "rokoko", "smpl"}
 
 
 # --------------------------------------------------------------------------- real data

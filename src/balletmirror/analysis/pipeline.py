@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+from ..core.errors import InputError
 from ..core.motion import Motion
 from ..core.records import RESULTS_SCHEMA, Step, json_safe
 from ..features.clean import CleanSettings, clean_motion
@@ -41,6 +42,12 @@ class Settings:
     steps: StepRules = dataclasses.field(default_factory=StepRules)
     max_side: int = 1280
     sex: str = "female"
+
+
+#: The shortest motion worth analysing: the quickest step (a tendu, a sauté) lasts
+#: about half a second.
+MIN_DURATION_S = 0.5
+MIN_FRAMES = 5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,6 +105,16 @@ class Analysis:
 STAGES = ("cleaning", "kinematics", "steps", "technique", "expression", "music")
 
 
+def check_long_enough(raw: Motion, source: dict) -> None:
+    """InputError when ``raw`` is too short to analyse (see :func:`analyze_motion`)."""
+    span = float(raw.times[-1] - raw.times[0]) if raw.n_frames else 0.0
+    if raw.n_frames < MIN_FRAMES or span < MIN_DURATION_S:
+        raise InputError(f"{source.get('path') or 'the motion'}: only {raw.n_frames} "
+                         f"frame{'s' if raw.n_frames != 1 else ''} ({span:.2f} s); balletmirror "
+                         f"needs at least {MIN_DURATION_S:g} s and {MIN_FRAMES} frames of "
+                         "dancing")
+
+
 def analyze_motion(raw: Motion, *, source: dict, settings: Settings | None = None,
                    soundtrack: Soundtrack | None = None,
                    on_stage: Callable[[str], None] | None = None) -> Analysis:
@@ -119,7 +136,14 @@ def analyze_motion(raw: Motion, *, source: dict, settings: Settings | None = Non
     Returns
     -------
     Analysis
+
+    Raises
+    ------
+    InputError
+        Under :data:`MIN_DURATION_S` or :data:`MIN_FRAMES` of motion: too little to say
+        anything about (a step lasts longer).
     """
+    check_long_enough(raw, source)
     s = settings or Settings()
     stage = on_stage or (lambda name: None)
     stage("cleaning")
@@ -145,9 +169,14 @@ def analyze_motion(raw: Motion, *, source: dict, settings: Settings | None = Non
 
 def source_info(path, kind: str, motion: Motion) -> dict:
     """results.json's ``source`` block: the input's path (None for a Motion made in
-    memory), its reader's ``kind``, frames per second, frames and seconds."""
-    return {"path": str(path) if path else None, "kind": kind, "fps": round(motion.fps, 6),
-            "frames": motion.n_frames, "duration_s": round(motion.duration_s, 6)}
+    memory), its reader's ``kind``, frames per second, frames and seconds, and for a
+    truncated or damaged video ``incomplete`` (``readable_until_s``, ``declared_s``,
+    ``reason``: only the readable part was analysed)."""
+    block = {"path": str(path) if path else None, "kind": kind, "fps": round(motion.fps, 6),
+             "frames": motion.n_frames, "duration_s": round(motion.duration_s, 6)}
+    if motion.provenance.get("incomplete"):
+        block["incomplete"] = motion.provenance["incomplete"]
+    return block
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:

@@ -1,5 +1,13 @@
 """Readers: every supported source, registered explicitly, imported lazily.
 
+The format is decided by the file's content, not its name (:func:`detect_kind`): a
+BVH's ``HIERARCHY``, a C3D's parameter marker, a zip (a saved Motion), JSON, an MVNX
+root, a CSV header (Xsens's segment positions or canonical joints), still images by
+their magic numbers (an animated GIF is a video), and anything else FFmpeg can open
+with a video stream (``.3gp``, ``.mts``, ``.gif``...) is a video; only when the
+content says nothing (a damaged file) does the suffix choose the reader, whose error
+then says what is wrong.
+
 Each reader is a function ``read_xxx(path, **options) -> Motion`` living in its own
 module; :data:`READERS` names it by ``"module:function"`` so that heavy dependencies
 (PyAV, MediaPipe, ezc3d) are imported only when that format is read.  A video is read
@@ -71,15 +79,106 @@ register(Reader("c3d", (".c3d",), "balletmirror.io.c3d:read_c3d", "c3d"))
 register(Reader("keypoints", (".json",), "balletmirror.io.keypoints:read_keypoints_json"))
 register(Reader("csv", (".csv",), "balletmirror.io.keypoints:read_csv"))
 register(Reader("motion", (".npz",), "balletmirror.core.motion:load_motion"))
+register(Reader("mvnx", (".mvnx",), "balletmirror.io.xsens:read_mvnx"))
+register(Reader("xsens_csv", (), "balletmirror.io.xsens:read_xsens_csv"))
+
+#: Still-image magic numbers (GIF is checked apart: an animated one is a video).
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM",
+               b"\x00\x00\x00\x0cjP  ")
+SNIFF_BYTES = 4096
 
 
-def detect_kind(path: str | Path) -> str:
-    """The :data:`READERS` name for ``path``, from its suffix.
+def _text_kind(head: bytes) -> str | None:
+    """The reader a text file's first bytes name, if any."""
+    from .xsens import looks_like_mvnx, looks_like_xsens_csv
+
+    if looks_like_mvnx(head):
+        return "mvnx"
+    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
+    if text[:9].upper() == "HIERARCHY":
+        return "bvh"
+    if text[:1] in ("{", "["):
+        return "keypoints"
+    first = text.splitlines()[0] if text else ""
+    if first.isprintable() and any(sep in first for sep in ",;\t"):
+        return "xsens_csv" if looks_like_xsens_csv(first) else "csv"
+    return None
+
+
+def _is_image(head: bytes) -> bool:
+    return head.startswith(IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+
+
+def _gif_frames(path: Path) -> int:
+    """Frames of a GIF (0 when PyAV cannot read it), counted up to 2."""
+    try:
+        import av
+
+        with av.open(str(path)) as container:
+            count = 0
+            for packet in container.demux(video=0):
+                count += packet.size > 0
+                if count >= 2:
+                    break
+            return count
+    except Exception:  # noqa: BLE001 - any failure to decode means "not a video"
+        return 0
+
+
+def _media_kind(path: Path) -> str | None:
+    """"video" when FFmpeg opens ``path`` with a video stream, "audio" with only sound,
+    None when it cannot open it (or PyAV is not installed)."""
+    try:
+        import av
+    except ImportError:
+        return None
+    try:
+        with av.open(str(path)) as container:
+            if container.streams.video:
+                return "video"
+            return "audio" if container.streams.audio else None
+    except Exception:  # noqa: BLE001 - FFmpeg's errors are many: none means "not media"
+        return None
+
+
+def sniff(path: Path) -> str | None:
+    """The :data:`READERS` name ``path``'s content shows, or None when it shows none.
 
     Raises
     ------
     InputError
-        Missing file, empty file, an image or audio file, or an unknown suffix.
+        A still image or an audio file.
+    """
+    with open(path, "rb") as f:
+        head = f.read(SNIFF_BYTES)
+    if head.startswith(b"PK\x03\x04"):
+        return "motion"
+    if len(head) >= 512 and head[1] == 0x50:
+        return "c3d"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        if _gif_frames(path) >= 2:
+            return "video"
+        raise InputError(f"{path}: is a still image (GIF); give a video of the dancer")
+    if _is_image(head):
+        raise InputError(f"{path}: is a still image; give a video of the dancer")
+    kind = _text_kind(head)
+    if kind is not None:
+        return kind
+    media = _media_kind(path)
+    if media == "audio":
+        raise InputError(f"{path}: is an audio file; give the video (music goes with --music)")
+    return media
+
+
+def detect_kind(path: str | Path) -> str:
+    """The :data:`READERS` name for ``path``: from its content (module docstring), else
+    from its suffix.
+
+    Raises
+    ------
+    InputError
+        Missing or empty file, an image or audio file, or a file neither its content nor
+        its suffix names.
     """
     path = Path(path)
     if not path.exists():
@@ -89,8 +188,20 @@ def detect_kind(path: str | Path) -> str:
             return "keypoints"  # OpenPose writes one JSON file per frame
         raise InputError(f"{path}: is a folder; give a video, mocap or keypoint file "
                          "(or a folder of OpenPose *_keypoints.json files)")
+    if not path.is_file():
+        raise InputError(f"{path}: is not a regular file; give a video, mocap or keypoint "
+                         "file")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty (0 bytes)")
+    try:
+        kind = sniff(path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    return kind or _by_suffix(path)
+
+
+def _by_suffix(path: Path) -> str:
+    """The reader ``path``'s suffix names (its content named none)."""
     suffix = path.suffix.lower()
     if suffix in IMAGE_SUFFIXES:
         raise InputError(f"{path}: is a still image; give a video of the dancer")
@@ -100,8 +211,9 @@ def detect_kind(path: str | Path) -> str:
         if suffix in reader.suffixes:
             return reader.name
     known = sorted({s for r in READERS.values() for s in r.suffixes})
-    raise InputError(f"{path}: unsupported format {suffix or '(no suffix)'!r}; "
-                     f"supported: {' '.join(known)}")
+    raise InputError(f"{path}: unsupported format {suffix or '(no suffix)'!r}: its content "
+                     f"is none balletmirror reads nor a video FFmpeg can open; supported: "
+                     f"{' '.join(known)} and any video")
 
 
 def read_motion(path: str | Path, *, kind: str | None = None, **options: Any) -> Motion:

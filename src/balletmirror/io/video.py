@@ -33,7 +33,9 @@ class VideoInfo:
 
     ``width``/``height`` are the displayed size in pixels (after rotation);
     ``rotation`` is the clockwise display rotation in degrees (0, 90, 180, 270);
-    ``frames`` is an estimate (containers may not know) or None.
+    ``frames`` is an estimate (containers may not know) or None; ``duration_s`` the
+    container's duration and ``stream_duration_s`` the video stream's own (None when
+    the container does not say), seconds.
     """
 
     width: int
@@ -44,6 +46,7 @@ class VideoInfo:
     duration_s: float | None
     codec: str
     has_audio: bool
+    stream_duration_s: float | None = None
 
 
 def _open(path: Path):
@@ -102,12 +105,18 @@ def probe_video(path: Path) -> VideoInfo:
         if rotation in (90, 270):
             w, h = h, w
         duration = container.duration / 1e6 if container.duration else None
+        own = (float(stream.duration * stream.time_base)
+               if stream.duration and stream.time_base else None)
         return VideoInfo(width=w, height=h, rotation=rotation, fps=_stream_fps(stream),
                          frames=_frame_count(container, stream), duration_s=duration,
-                         codec=stream.codec_context.name, has_audio=bool(container.streams.audio))
+                         codec=stream.codec_context.name,
+                         has_audio=bool(container.streams.audio), stream_duration_s=own)
 
 
-def _decode(container, stream, path: Path):
+def _decode(container, stream, path: Path, report: dict | None = None):
+    """The stream's frames.  A decoding error before the first frame is an InputError;
+    after it, with a ``report``, decoding stops there and ``report["error"]`` says why
+    (the readable part is kept), without one it is an InputError too."""
     import av
 
     count = 0
@@ -116,6 +125,9 @@ def _decode(container, stream, path: Path):
             count += 1
             yield frame
     except av.error.FFmpegError as exc:
+        if report is not None and count:
+            report["error"] = f"decoding stopped after frame {count}: {exc}"
+            return
         raise InputError(f"{path}: the video is truncated or corrupt after frame {count}: "
                          f"{exc}") from None
 
@@ -134,8 +146,8 @@ def _upright(frame, max_side: int | None) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(rgb, k=turns)) if turns else rgb
 
 
-def iter_frames(path: Path, *, max_side: int | None = None,
-                prefetch: int = 8) -> Iterator[tuple[float, np.ndarray]]:
+def iter_frames(path: Path, *, max_side: int | None = None, prefetch: int = 8,
+                report: dict | None = None) -> Iterator[tuple[float, np.ndarray]]:
     """Yield ``(time_s, rgb)`` for every frame, decoded in a background thread.
 
     Parameters
@@ -147,6 +159,9 @@ def iter_frames(path: Path, *, max_side: int | None = None,
         works at 256 px; decoding 4K at full size only costs time).
     prefetch : int
         Frames decoded ahead (the queue bound keeps memory flat).
+    report : dict, optional
+        Given, a file damaged after its first frame yields what it can and
+        ``report["error"]`` says where decoding stopped (else it is an InputError).
 
     Times are seconds from the first frame's presentation time.
     """
@@ -160,7 +175,7 @@ def iter_frames(path: Path, *, max_side: int | None = None,
                 stream = _video_stream(container, path)
                 stream.thread_type = "AUTO"
                 t0 = None
-                for i, frame in enumerate(_decode(container, stream, path)):
+                for i, frame in enumerate(_decode(container, stream, path, report)):
                     t = frame.time if frame.time is not None else i / _stream_fps(stream)
                     t0 = t if t0 is None else t0
                     while not stop.is_set():

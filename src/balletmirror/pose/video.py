@@ -18,6 +18,9 @@ from ..core.skeleton import JOINTS
 from ..io.video import VideoInfo, iter_frames, probe_video
 from . import open_backend
 
+#: Frame periods a video may end before its declared duration and still be whole.
+MISSING_FRAMES = 3
+
 Progress = Callable[[int, int | None], None]
 
 
@@ -53,14 +56,39 @@ def read_video(path: Path, *, progress: Progress | None = None, max_side: int | 
     """
     info = probe_video(path)
     frames = _FrameBuffer(info.frames or 1024)
+    report: dict = {}
     with open_backend(backend, **pose_options) as pose:
-        for i, (t, rgb) in enumerate(iter_frames(path, max_side=max_side)):
+        for i, (t, rgb) in enumerate(iter_frames(path, max_side=max_side, report=report)):
             if frames.n and t <= frames.last_time:
                 continue  # a repeated timestamp (broken VFR muxing): keep the first frame
             frames.append(t, pose.process(rgb), (info.width, info.height))
             if progress is not None:
                 progress(i + 1, info.frames)
-    return _assemble(path, info, backend, frames)
+    return _assemble(path, info, backend, frames, incomplete(info, frames, report))
+
+
+def incomplete(info: VideoInfo, frames: _FrameBuffer, report: dict) -> dict | None:
+    """Where a truncated or damaged video stopped being readable, or None.
+
+    The video is incomplete when decoding broke off (``report["error"]``) or its last
+    frame came more than :data:`MISSING_FRAMES` frame periods before the video stream's
+    declared end (a file cut short: its header still promises the whole).
+
+    Returns
+    -------
+    dict or None
+        ``readable_until_s`` (the last frame read, s), ``declared_s`` (what the file
+        promises, s, or None) and ``reason``.
+    """
+    declared = info.stream_duration_s or info.duration_s
+    last = float(frames.times[frames.n - 1]) if frames.n else 0.0
+    short = declared is not None and last + MISSING_FRAMES / info.fps < declared
+    if not (short or "error" in report):
+        return None
+    reason = report.get("error") or f"the file declares {declared:.2f} s: cut short?"
+    return {"readable_until_s": round(last, 3),
+            "declared_s": None if declared is None else round(declared, 3),
+            "reason": reason}
 
 
 class _FrameBuffer:
@@ -98,7 +126,8 @@ class _FrameBuffer:
         self.n += 1
 
 
-def _assemble(path: Path, info: VideoInfo, backend: str, frames: _FrameBuffer) -> Motion:
+def _assemble(path: Path, info: VideoInfo, backend: str, frames: _FrameBuffer,
+              gap: dict | None = None) -> Motion:
     if frames.n == 0:
         raise InputError(f"{path}: the video holds no decodable frame")
     if frames.found == 0:
@@ -113,4 +142,5 @@ def _assemble(path: Path, info: VideoInfo, backend: str, frames: _FrameBuffer) -
                   provenance={"reader": "video", "path": str(path), "backend": backend,
                               "codec": info.codec, "rotation": info.rotation,
                               "container_fps": info.fps, "frames": n,
-                              "frames_with_person": frames.found, "has_audio": info.has_audio})
+                              "frames_with_person": frames.found, "has_audio": info.has_audio,
+                              **({"incomplete": gap} if gap else {})})

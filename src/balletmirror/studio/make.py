@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.errors import ConfigError, InputError
+from ..core.files import check_output_dir, refuse_overwriting_inputs, written_whole
 
 #: The built-in demo of ``balletmirror analyze`` (no input): pliés, a pirouette, eight
 #: fouettés and an arabesque, filmed from the front.
@@ -60,6 +61,36 @@ class StudioSettings:
     blur_px: float = 0.0
     noise_std: float = 0.0
     distance_m: float = 4.5
+
+    def __post_init__(self) -> None:
+        """Refuse what a camera in a studio cannot do (:data:`SETTING_LIMITS`)."""
+        for name, (low, high, unit) in SETTING_LIMITS.items():
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and low <= value <= high):
+                raise ConfigError(f"{SETTING_FLAGS[name]} {value}: expected {low:g} to "
+                                  f"{high:g}{unit}")
+        try:
+            yaw = float(self.camera)
+        except ValueError:
+            return  # a preset: camera_preset checks its name
+        if not -360.0 <= yaw <= 360.0:
+            raise ConfigError(f"--camera {self.camera}: expected a preset or an azimuth "
+                              "of -360 to 360 degrees")
+
+
+#: The longest performance the studio films, seconds (a class's centre practice).
+MAX_DURATION_S = 15 * 60.0
+#: StudioSettings field -> (lowest, highest, unit): a phone's frame rates, a blur and
+#: noise that still leave a picture, a music offset of a few beats, a room's distances
+SETTING_LIMITS: dict[str, tuple[float, float, str]] = {
+    "fps": (5.0, 240.0, " frames/s"), "blur_px": (0.0, 20.0, " pixels"),
+    "noise_std": (0.0, 128.0, " (pixel values are 0-255)"),
+    "music_offset_s": (-5.0, 5.0, " s"), "distance_m": (1.0, 30.0, " m"),
+    "seed": (0.0, 4294967295.0, ""),
+}
+SETTING_FLAGS = {"fps": "--fps", "blur_px": "--blur", "noise_std": "--noise",
+                 "music_offset_s": "--music-offset", "distance_m": "distance_m=",
+                 "seed": "--seed"}
 
 
 def make_camera(settings: StudioSettings):
@@ -104,8 +135,14 @@ def _load_music(path: Path, duration_s: float):
     return y.astype(np.float32), RATE, {"kind": "file", "path": str(path)}
 
 
-def check_studio_outdir(outdir: Path, *, force: bool) -> None:
-    """Refuse an ``outdir`` holding an earlier performance, unless ``force``."""
+def check_studio_outdir(outdir: Path, *, force: bool, music: str | None = None) -> None:
+    """Refuse an ``outdir`` that cannot hold the outputs
+    (:func:`~balletmirror.core.files.check_output_dir`), one holding an earlier
+    performance (unless ``force``), or one whose outputs would be written over the
+    music file."""
+    check_output_dir(outdir)
+    if music not in (None, "click", "none"):
+        refuse_overwriting_inputs([outdir / name for name in OUTPUTS], [Path(music)])
     existing = [name for name in OUTPUTS if (outdir / name).exists()]
     if existing and not force:
         raise InputError(f"{outdir}: already holds {', '.join(existing)}; choose another "
@@ -142,26 +179,31 @@ def make_performance(text: str, outdir: Path, *, settings: StudioSettings | None
     from .video import ideal_pose_model, render_video
 
     s = settings or StudioSettings()
-    if s.fps <= 0:
-        raise ConfigError(f"Expected fps > 0, but got {s.fps}")
-    check_studio_outdir(outdir, force=force)
+    check_studio_outdir(outdir, force=force, music=s.music)
     perf = perform(text, fps=s.fps, seed=s.seed)
+    if perf.motion.duration_s > MAX_DURATION_S:
+        raise ConfigError(f"the choreography lasts {perf.motion.duration_s / 60:.0f} min; the "
+                          f"studio films at most {MAX_DURATION_S / 60:.0f} min")
     camera = make_camera(s)
     outdir.mkdir(parents=True, exist_ok=True)
     audio, sr, music = _audio(s, perf.motion.duration_s, perf.truth.get("bpm"))
     truth = {**perf.truth, "camera": _camera_record(camera, s), "music": music}
     paths = {"truth": outdir / "truth.json", "motion": outdir / "motion.npz",
              "bvh": outdir / "performance.bvh", "keypoints": outdir / "keypoints.npz"}
-    paths["truth"].write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n")
-    perf.motion.save(paths["motion"])
-    write_bvh(perf.motion, paths["bvh"])
-    ideal_pose_model(perf.motion, camera, world=False,
-                     provenance={"reader": "studio-truth", **perf.motion.provenance}
-                     ).save(paths["keypoints"])
+    with written_whole(paths["truth"]) as tmp:
+        tmp.write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n")
+    with written_whole(paths["motion"]) as tmp:
+        perf.motion.save(tmp)
+    with written_whole(paths["bvh"]) as tmp:
+        write_bvh(perf.motion, tmp)
+    with written_whole(paths["keypoints"]) as tmp:
+        ideal_pose_model(perf.motion, camera, world=False,
+                         provenance={"reader": "studio-truth", **perf.motion.provenance}
+                         ).save(tmp)
     if video:
-        paths["video"] = render_video(perf.motion.positions, perf.motion.times, camera,
-                                      outdir / "performance.mp4", audio=audio, sr=sr,
-                                      blur_px=s.blur_px, noise_std=s.noise_std, seed=s.seed,
-                                      height_m=perf.motion.provenance["height_m"],
-                                      progress=progress)
+        paths["video"] = outdir / "performance.mp4"
+        with written_whole(paths["video"]) as tmp:
+            render_video(perf.motion.positions, perf.motion.times, camera, tmp, audio=audio,
+                         sr=sr, blur_px=s.blur_px, noise_std=s.noise_std, seed=s.seed,
+                         height_m=perf.motion.provenance["height_m"], progress=progress)
     return paths

@@ -50,6 +50,7 @@ Example (from the issue)::
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import unicodedata
 
@@ -84,12 +85,59 @@ STYLE_WORDS = {"sustained": ("time", "sustained"), "sudden": ("time", "sudden"),
 STEP_OPTIONS = frozenset({"counts", "tempo", "depth", "height", "travel", "spot", "fault",
                           "late"})
 PHRASE_OPTIONS = frozenset({"bpm", "style", "height"})
+#: What a body can do: step -> (lowest, highest, what its number means).  Turns: 10
+#: pirouettes, 64 fouettés (twice Odile's 32), a triple tour en l'air; a leg no higher
+#: than 180 degrees; a balance held up to a minute; a bourrée up to 10 m.
+NUMBER_LIMITS: dict[str, tuple[float, float, str]] = {
+    "pirouette": (0.25, 10.0, "turns"), "fouette": (1.0, 64.0, "turns"),
+    "tour": (0.5, 3.0, "turns"), "developpe": (0.0, 180.0, "degrees of leg height"),
+    "grand_battement": (0.0, 180.0, "degrees of leg height"),
+    "arabesque": (0.0, 180.0, "degrees of leg height"),
+    "attitude": (0.0, 180.0, "degrees of leg height"), "balance": (0.5, 60.0, "seconds"),
+    "travel": (0.0, 10.0, "metres"), "position": (1.0, 5.0, "the position"),
+}
+#: Numeric step options -> (lowest, highest, unit); ``height=`` is numeric for jumps.
+OPTION_LIMITS: dict[str, tuple[float, float, str]] = {
+    "counts": (0.25, 64.0, "counts"), "tempo": (0.2, 5.0, "turns/s"),
+    "depth": (0.0, 180.0, "degrees"), "travel": (-10.0, 10.0, "m"),
+    "late": (-2.0, 2.0, "s"), "height": (0.0, 1.2, "m of jump"),
+}
+PHRASE_LIMITS: dict[str, tuple[float, float, str]] = {
+    "bpm": (20.0, 300.0, "beats/min"), "height": (1.2, 2.2, "m (the dancer's height)"),
+}
+MAX_REPEAT = 64
+MAX_STEPS = 400
 
 
 def _normalise(token: str) -> str:
-    """Lower case, accents removed, hyphens as underscores: ``Plié`` -> ``plie``."""
-    plain = unicodedata.normalize("NFKD", token).encode("ascii", "ignore").decode()
-    return plain.lower().replace("-", "_").replace("'", "_")
+    """Lower case, accents removed, hyphens and apostrophes between letters as
+    underscores: ``Plié`` -> ``plie``, ``en-dehors`` -> ``en_dehors``; a number keeps
+    its signs (``-1``, ``1e-9``)."""
+    plain = unicodedata.normalize("NFKD", token).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"(?<=[a-z])[-'](?=[a-z])", "_", plain)
+
+
+def _number(word: str) -> float | None:
+    """The finite number ``word`` spells, else None."""
+    try:
+        value = float(word)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def check_limit(written: str, limits: tuple[float, float, str], text: str, *,
+                key: str = "") -> float:
+    """The number ``written`` (``key=`` its option), ConfigError unless it lies within
+    ``limits`` (lowest, highest, unit): the message quotes it as written and the limit."""
+    low, high, unit = limits
+    value = _number(written)
+    if value is None:
+        raise ConfigError(f"{text!r}: expected a number for {key}=, but got {written!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"{text!r}: {key + '=' if key else ''}{written} is beyond what "
+                          f"a dancer can do; expected {low:g} to {high:g} {unit}")
+    return value
 
 
 def _split_steps(text: str) -> list[str]:
@@ -106,13 +154,7 @@ def _apply_phrase(options: dict, state: dict, text: str) -> None:
         if key == "style":
             state["style"] = _parse_style(value, text)
         else:
-            try:
-                state[key] = float(value)
-            except ValueError:
-                raise ConfigError(f"{text!r}: expected a number for {key}=, but got "
-                                  f"{value!r}") from None
-            if state[key] <= 0:
-                raise ConfigError(f"{text!r}: expected {key} > 0, but got {value}")
+            state[key] = check_limit(value, PHRASE_LIMITS[key], text, key=key)
 
 
 def _parse_style(value: str, text: str) -> dict:
@@ -136,6 +178,9 @@ def _tokens(text: str) -> tuple[list[str], dict, int]:
             options[key] = value
         elif re.fullmatch(r"x\d+", token):
             repeat = int(token[1:])
+            if not 1 <= repeat <= MAX_REPEAT:
+                raise ConfigError(f"{text!r}: x{repeat}: a step repeats 1 to {MAX_REPEAT} "
+                                  "times")
         else:
             words.append(token)
     return words, options, repeat
@@ -160,8 +205,11 @@ def _qualifiers(name: str, words: list[str], text: str) -> tuple[frozenset, floa
     found, number = set(), None
     for word in words:
         word = ALIASES.get(word, (word, None))[0]
-        if re.fullmatch(r"-?\d+(\.\d+)?", word) and number is None:
-            number = float(word)
+        if _number(word) is not None and number is None:
+            if name not in NUMBER_LIMITS:
+                raise ConfigError(f"{text!r}: {name} takes no number (numbers are for "
+                                  f"{', '.join(NUMBER_LIMITS)}); got {word}")
+            number = check_limit(word, NUMBER_LIMITS[name], text)
         elif word in allowed:
             found.add(word)
         else:
@@ -183,9 +231,18 @@ def _step(text: str, state: dict) -> tuple[StepSpec, int]:
     if bad:
         raise ConfigError(f"{text!r}: unknown fault {bad[0]!r}; faults are "
                           f"{', '.join(sorted(FAULTS))}")
+    _check_options(name, options, text)
     spec = StepSpec(name=name, words=qualifiers, number=number, options=options,
                     faults=faults, style=dict(state["style"]), bpm=state["bpm"], text=text)
     return spec, repeat
+
+
+def _check_options(name: str, options: dict, text: str) -> None:
+    """The step's numeric options within :data:`OPTION_LIMITS` (a passé's ``height=`` is
+    a word: its generator checks it)."""
+    for key, value in options.items():
+        if key in OPTION_LIMITS and not (key == "height" and name == "passe"):
+            check_limit(value, OPTION_LIMITS[key], text, key=key)
 
 
 def parse_choreography(text: str) -> Choreography:
@@ -206,6 +263,9 @@ def parse_choreography(text: str) -> Choreography:
             continue
         spec, repeat = _step(part, state)
         steps.extend([spec] * repeat)
+        if len(steps) > MAX_STEPS:
+            raise ConfigError(f"the choreography has more than {MAX_STEPS} steps; the studio "
+                              "performs at most that many")
     if not steps:
         raise ConfigError("the choreography has no steps")
     return Choreography(steps=tuple(steps), height_m=state["height"], text=text)
