@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.console import Console
 
-from .core.errors import BalletMirrorError, InputError
+from .core.errors import BalletMirrorError, ConfigError, InputError
 
 if TYPE_CHECKING:
     from .run import Progress
@@ -30,6 +30,20 @@ err = Console(stderr=True)
 OutOpt = Annotated[Optional[Path], typer.Option("-o", "--outdir", help="Output folder.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite earlier outputs there.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+MapOpt = Annotated[Optional[list[str]], typer.Option(
+    "--map", metavar="JOINT=NAME", help="Name a joint of a BVH rig or a C3D marker set "
+    "the automatic matching cannot read, e.g. --map left_knee=LowerLeg_L (one --map a "
+    "joint).")]
+FpsOpt = Annotated[Optional[float], typer.Option(
+    "--fps", help="Frame rate of keypoint, CSV or Xsens files that do not say it.")]
+UnitsOpt = Annotated[Optional[str], typer.Option(
+    "--units", help="Units of motion capture or 3D CSV (m, cm, mm, in; BVH: also auto "
+    "or metres per unit).")]
+UpOpt = Annotated[Optional[str], typer.Option(
+    "--up", help="Up axis of motion capture or 3D CSV (y, z; BVH: also x, -y, -z, -x, "
+    "auto).")]
+#: --fps accepted: a second's worth of frames at most every 1000th of a second
+FPS_LIMITS = (1.0, 1000.0)
 
 
 def _print_version(value: bool) -> None:
@@ -101,6 +115,35 @@ def _render_demo(out: Path, console: Console, progress: Progress) -> Path:
     return paths["video"]
 
 
+def reading_options(mapping: Optional[list[str]], fps: Optional[float],
+                    units: Optional[str], up: Optional[str]) -> dict:
+    """The reading options of ``--map``, ``--fps``, ``--units`` and ``--up`` (those
+    given), checked: ``JOINT=NAME`` pairs, a frame rate a camera can have."""
+    options: dict = {}
+    if mapping:
+        pairs = {}
+        for item in mapping:
+            joint, sep, name = item.partition("=")
+            if not sep or not joint.strip() or not name.strip():
+                raise ConfigError(f"--map {item}: expected JOINT=NAME, e.g. --map "
+                                  "left_knee=LowerLeg_L")
+            pairs[joint.strip()] = name.strip()
+        options["mapping"] = pairs
+    if fps is not None:
+        if not FPS_LIMITS[0] <= fps <= FPS_LIMITS[1]:
+            raise ConfigError(f"--fps {fps:g}: expected {FPS_LIMITS[0]:g} to "
+                              f"{FPS_LIMITS[1]:g} frames per second")
+        options["fps"] = fps
+    if units is not None:
+        try:
+            options["units"] = float(units)
+        except ValueError:
+            options["units"] = units
+    if up is not None:
+        options["up"] = up
+    return options
+
+
 def _default_outdir(input_path: Optional[Path]) -> Path:
     stem = input_path.stem if input_path else "demo"
     return Path("balletmirror-out") / stem
@@ -123,11 +166,12 @@ def analyze(
     reference: Annotated[Optional[Path], typer.Option(
         "--reference", help="A reference performance of the same enchaînement (video, "
         "mocap or a saved Motion) to compare her with.")] = None,
+    mapping: MapOpt = None, fps: FpsOpt = None, units: UnitsOpt = None, up: UpOpt = None,
 ) -> None:
     """Analyse a performance: pose, cleaning, steps, technique, expression, music ->
     OUTDIR/results.json, report.html, annotated.mp4, kinematics.csv, motion.npz/.trc."""
     _run(input_path, reference, outdir=outdir, force=force, as_json=as_json, quiet=quiet,
-         music=music, no_report=no_report)
+         music=music, no_report=no_report, read=reading_options(mapping, fps, units, up))
 
 
 @app.command("compare")
@@ -140,19 +184,21 @@ def compare_command(
     quiet: QuietOpt = False,
     no_report: Annotated[bool, typer.Option(
         "--no-report", help="Skip annotated.mp4 and report.html (data files only).")] = False,
+    mapping: MapOpt = None, fps: FpsOpt = None, units: UnitsOpt = None, up: UpOpt = None,
 ) -> None:
     """Compare performance A with the reference B: aligned in time, mirrored sides
-    handled -> OUTDIR/results.json (its `reference` block) and the report."""
+    handled -> OUTDIR/results.json (its `reference` block) and the report.  --map,
+    --fps, --units and --up are for A."""
     _run(her, ref, outdir=outdir, force=force, as_json=as_json, quiet=quiet, music=None,
-         no_report=no_report)
+         no_report=no_report, read=reading_options(mapping, fps, units, up))
 
 
 def _run(input_path: Optional[Path], reference: Optional[Path], *, outdir: Optional[Path],
          force: bool, as_json: bool, quiet: bool, music: Optional[Path],
-         no_report: bool) -> None:
+         no_report: bool, read: dict) -> None:
     """analyze / compare: the whole run (:func:`balletmirror.run.analyze`), written and
     summarised; the demo is filmed first and scored against its truth after."""
-    from .io import detect_kind
+    from .io import USER_OPTIONS, detect_kind
     from .render.summary import render_summary
     from .run import analyze, check_outdir, views_missing
 
@@ -161,12 +207,16 @@ def _run(input_path: Optional[Path], reference: Optional[Path], *, outdir: Optio
     console = Console(stderr=as_json, quiet=quiet)
     missing = None if no_report else views_missing()
     demo = input_path is None
+    if demo and read:
+        raise ConfigError(f"{', '.join(USER_OPTIONS[k] for k in read)}: for an input file; "
+                          "the built-in demo needs none")
     if demo and reference is not None:
         detect_kind(reference)  # a missing reference fails now, not after the demo's film
     with _bars(console, not quiet) as progress:
         if demo:
             input_path = _render_demo(out, console, progress)
-        run = analyze(input_path, reference=reference, music=music, progress=progress)
+        run = analyze(input_path, reference=reference, music=music, progress=progress,
+                      read=read)
         for source in (run.analysis.source, run.reference and run.reference.source):
             _warn_incomplete(console, source)
         if missing:
@@ -209,11 +259,12 @@ def pose(
                                         "filter).")] = False,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
+    mapping: MapOpt = None, fps: FpsOpt = None, units: UnitsOpt = None, up: UpOpt = None,
 ) -> None:
     """Run the pose stage alone: INPUT -> a Motion file."""
     from .core.files import check_output_dir, refuse_overwriting_inputs, written_whole
     from .features.clean import clean_motion
-    from .io import detect_kind, read_motion
+    from .io import check_user_options, detect_kind, read_motion
 
     if output.suffix.lower() not in (".npz", ".csv"):
         raise InputError(f"{output}: expected a .npz or .csv output file")
@@ -223,12 +274,14 @@ def pose(
     refuse_overwriting_inputs([output], [input_path])
     if output.exists() and not force:
         raise InputError(f"{output}: already exists; choose another -o or pass --force")
+    read = reading_options(mapping, fps, units, up)
     console = Console(stderr=True, quiet=quiet)
     kind = detect_kind(input_path)
+    check_user_options(kind, read)
     with _bars(console, not quiet) as progress:
         options = {"progress": lambda done, total: progress("pose", done, total)} \
             if kind == "video" else {}
-        motion = read_motion(input_path, kind=kind, **options)
+        motion = read_motion(input_path, kind=kind, **options, **read)
     _warn_incomplete(console, {"path": str(input_path), **motion.provenance})
     if clean:
         motion, _ = clean_motion(motion)

@@ -27,8 +27,9 @@ import dataclasses
 import functools
 import importlib.util
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from .analysis.compare import compare
 from .analysis.pipeline import (
@@ -42,7 +43,7 @@ from .analysis.pipeline import (
 )
 from .core.errors import InputError
 from .core.files import check_output_dir, refuse_overwriting_inputs, written_whole
-from .io import detect_kind, read_motion
+from .io import check_user_options, detect_kind, read_motion
 
 #: ``progress(task, done, total)``: ``task`` names the work under way ("decode + pose",
 #: "analysis", "reference analysis", "render"...), ``total`` may be None (unknown).
@@ -101,7 +102,7 @@ def _silent(task: str, done: int, total: int | None) -> None:
 
 def analyze_file(path: Path, *, kind: str | None = None, settings: Settings | None = None,
                  music: Path | None = None, progress: Progress | None = None,
-                 task: str = "") -> Analysis:
+                 task: str = "", read: Mapping[str, Any] | None = None) -> Analysis:
     """Read one recording (and its soundtrack, or ``music``) and analyse it.
 
     Parameters
@@ -119,6 +120,10 @@ def analyze_file(path: Path, *, kind: str | None = None, settings: Settings | No
         name after ``task``.
     task : str
         What the progress calls this recording ("" for hers, "reference ").
+    read : mapping, optional
+        The user's reading options (``fps``, ``units``, ``up``, ``mapping``: see
+        :func:`balletmirror.io.read_motion`; one that does not apply to this kind of
+        file is an InputError).
     """
     s = settings or Settings()
     kind = kind or detect_kind(path)
@@ -127,7 +132,7 @@ def analyze_file(path: Path, *, kind: str | None = None, settings: Settings | No
     reading = f"{task}{'decode + pose' if kind == 'video' else 'read'}"
     options = {"progress": lambda done, total: tell(reading, done, total),
                "max_side": s.max_side} if kind == "video" else {}
-    raw = read_motion(path, kind=kind, **options)
+    raw = read_motion(path, kind=kind, **options, **(read or {}))
     stage = {name: k + 1 for k, name in enumerate(STAGES)}
     return analyze_motion(raw, source=source_info(path, kind, raw), settings=s,
                           soundtrack=soundtrack,
@@ -258,7 +263,7 @@ class Run:
 
 def analyze(path: str | Path, *, reference: str | Path | None = None,
             music: str | Path | None = None, settings: Settings | None = None,
-            progress: Progress | None = None) -> Run:
+            progress: Progress | None = None, read: Mapping[str, Any] | None = None) -> Run:
     """Analyse a recording, and compare it with a reference performance when one is given.
 
     Parameters
@@ -275,6 +280,9 @@ def analyze(path: str | Path, *, reference: str | Path | None = None,
         The analysis's knobs (the reference is analysed with the same).
     progress : Progress, optional
         ``progress(task, done, total)`` as the work goes on (see :data:`Progress`).
+    read : mapping, optional
+        Reading options for her recording (``fps``, ``units``, ``up``, ``mapping``:
+        :func:`balletmirror.io.read_motion`), checked before any work.
 
     Returns
     -------
@@ -292,9 +300,11 @@ def analyze(path: str | Path, *, reference: str | Path | None = None,
     ref_kind = None if ref_path is None else detect_kind(ref_path)
     path = Path(path)
     kind = detect_kind(path)
+    check_user_options(kind, dict(read or {}))
     video = path if kind == "video" else None
     her = analyze_file(path, kind=kind, settings=settings,
-                       music=None if music is None else Path(music), progress=progress)
+                       music=None if music is None else Path(music), progress=progress,
+                       read=read)
     inputs = tuple(p for p in (path, ref_path, None if music is None else Path(music)) if p)
     if ref_path is None:
         return Run(analysis=her, video=video, inputs=inputs)

@@ -47,12 +47,16 @@ class Reader:
         ``"module:function"`` of the reader function, imported on first use.
     extra : str or None
         The pip extra that provides its dependencies, for the error message.
+    options : tuple of str
+        The user's reading options it takes (:data:`USER_OPTIONS`: ``fps``, ``units``,
+        ``up``, ``mapping``).
     """
 
     name: str
     suffixes: tuple[str, ...]
     target: str
     extra: str | None = None
+    options: tuple[str, ...] = ()
 
     def load(self) -> Callable[..., Motion]:
         module_name, func = self.target.split(":")
@@ -72,15 +76,31 @@ def register(reader: Reader) -> None:
     READERS[reader.name] = reader
 
 
-register(Reader("video", (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg"),
-                "balletmirror.pose.video:read_video", "video"))
-register(Reader("bvh", (".bvh",), "balletmirror.io.bvh:read_bvh"))
-register(Reader("c3d", (".c3d",), "balletmirror.io.c3d:read_c3d", "c3d"))
-register(Reader("keypoints", (".json",), "balletmirror.io.keypoints:read_keypoints_json"))
-register(Reader("csv", (".csv",), "balletmirror.io.keypoints:read_csv"))
+#: The reading options a user gives on the command line, by their flags.
+USER_OPTIONS = {"fps": "--fps", "units": "--units", "up": "--up", "mapping": "--map"}
+
+register(Reader("video", (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg",
+                          ".3gp", ".gif"), "balletmirror.pose.video:read_video", "video"))
+register(Reader("bvh", (".bvh",), "balletmirror.io.bvh:read_bvh",
+                options=("units", "up", "mapping")))
+register(Reader("c3d", (".c3d",), "balletmirror.io.c3d:read_c3d", "c3d",
+                options=("units", "up", "mapping")))
+register(Reader("keypoints", (".json",), "balletmirror.io.keypoints:read_keypoints_json",
+                options=("fps",)))
+register(Reader("csv", (".csv",), "balletmirror.io.keypoints:read_csv",
+                options=("fps", "units", "up")))
 register(Reader("motion", (".npz",), "balletmirror.core.motion:load_motion"))
-register(Reader("mvnx", (".mvnx",), "balletmirror.io.xsens:read_mvnx"))
-register(Reader("xsens_csv", (), "balletmirror.io.xsens:read_xsens_csv"))
+register(Reader("mvnx", (".mvnx",), "balletmirror.io.xsens:read_mvnx", options=("fps",)))
+register(Reader("xsens_csv", (), "balletmirror.io.xsens:read_xsens_csv", options=("fps",)))
+
+
+def check_user_options(kind: str, options: dict[str, Any]) -> None:
+    """InputError when a reading option the user gave does not apply to ``kind``."""
+    for name in options:
+        if name in USER_OPTIONS and name not in READERS[kind].options:
+            takers = [r.name for r in READERS.values() if name in r.options]
+            raise InputError(f"{USER_OPTIONS[name]} does not apply to a {kind} input; it "
+                             f"applies to {', '.join(takers)} files")
 
 #: Still-image magic numbers (GIF is checked apart: an animated one is a video).
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM",
@@ -226,7 +246,8 @@ def read_motion(path: str | Path, *, kind: str | None = None, **options: Any) ->
     kind : str, optional
         A :data:`READERS` name, to override detection by suffix.
     **options
-        Passed to the reader (e.g. ``progress`` for video).
+        Passed to the reader (e.g. ``progress`` for video; the user's ``fps``, ``units``,
+        ``up`` and ``mapping`` where the reader takes them, else InputError).
 
     Returns
     -------
@@ -237,4 +258,5 @@ def read_motion(path: str | Path, *, kind: str | None = None, **options: Any) ->
     kind = kind or detect_kind(path)
     if kind not in READERS:
         raise InputError(f"unknown reader {kind!r}; known: {', '.join(READERS)}")
+    check_user_options(kind, options)
     return READERS[kind].load()(Path(path), **options)

@@ -36,10 +36,15 @@ BODY_FRACTION = 0.72  # of the picture's height a standing body fills
 def normalised(px: np.ndarray) -> np.ndarray:
     """Pixels (frames, 23, 2) -> picture units: pelvis at x = 0 in every frame, the
     floor (the 95th percentile of the lowest foot, y down) at y = 0, her standing
-    height (the 90th percentile of floor-to-nose) = 1."""
+    height (the 90th percentile of floor-to-nose) = 1.  Frames where no foot was seen
+    (nobody in the picture) are left out of both percentiles; without any, all NaN."""
     feet = px[:, [J["left_ankle"], J["right_ankle"], J["left_heel"], J["right_heel"]], 1]
-    floor = np.nanpercentile(np.nanmax(feet, axis=1), 95)
-    height = np.nanpercentile(floor - px[:, J["nose"], 1], 90)
+    seen = np.isfinite(feet).any(axis=1)
+    if not seen.any():
+        return np.full_like(px, np.nan)
+    floor = np.nanpercentile(np.nanmax(feet[seen], axis=1), 95)
+    nose = floor - px[:, J["nose"], 1]
+    height = np.nanpercentile(nose, 90) if np.isfinite(nose).any() else np.nan
     out = np.empty_like(px)
     out[..., 0] = (px[..., 0] - px[:, [J["mid_hip"]], 0]) / height
     out[..., 1] = (px[..., 1] - floor) / height

@@ -142,6 +142,8 @@ def check_studio_outdir(outdir: Path, *, force: bool, music: str | None = None) 
     music file."""
     check_output_dir(outdir)
     if music not in (None, "click", "none"):
+        if not Path(music).is_file():
+            raise InputError(f"{music}: no such audio file for --music (or click, none)")
         refuse_overwriting_inputs([outdir / name for name in OUTPUTS], [Path(music)])
     existing = [name for name in OUTPUTS if (outdir / name).exists()]
     if existing and not force:
