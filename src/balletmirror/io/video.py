@@ -56,8 +56,8 @@ def _open(path: Path):
         return av.open(str(path))
     except (av.error.InvalidDataError, av.error.EOFError) as exc:
         raise InputError(f"{path}: not a readable video (truncated or corrupt?): {exc}") from None
-    except av.error.FFmpegError as exc:
-        raise InputError(f"{path}: could not open the video: {exc}") from None
+    except (av.error.FFmpegError, ValueError, OSError) as exc:  # ValueError: bad metadata
+        raise InputError(f"{path}: could not open the video (damaged?): {exc}") from None
 
 
 def _video_stream(container, path: Path):
@@ -65,6 +65,10 @@ def _video_stream(container, path: Path):
         kind = "an audio file" if container.streams.audio else "a file"
         raise InputError(f"{path}: has no video stream ({kind}); give a video of the dancer")
     stream = container.streams.video[0]
+    if stream.codec_context is None:
+        raise InputError(f"{path}: its video stream has no decoder (an unknown or damaged "
+                         "codec); convert it to H.264, e.g. with ffmpeg -i IN -c:v libx264 "
+                         "OUT.mp4")
     codec = stream.codec_context.name
     frames = stream.frames or 0
     if codec in STILL_IMAGE_CODECS and frames <= 1 and container.format.name.endswith("_pipe"):
@@ -124,7 +128,7 @@ def _decode(container, stream, path: Path, report: dict | None = None):
         for frame in container.decode(stream):
             count += 1
             yield frame
-    except av.error.FFmpegError as exc:
+    except (av.error.FFmpegError, ValueError) as exc:
         if report is not None and count:
             report["error"] = f"decoding stopped after frame {count}: {exc}"
             return

@@ -85,17 +85,6 @@ STYLE_WORDS = {"sustained": ("time", "sustained"), "sudden": ("time", "sudden"),
 STEP_OPTIONS = frozenset({"counts", "tempo", "depth", "height", "travel", "spot", "fault",
                           "late"})
 PHRASE_OPTIONS = frozenset({"bpm", "style", "height"})
-#: What a body can do: step -> (lowest, highest, what its number means).  Turns: 10
-#: pirouettes, 64 fouettés (twice Odile's 32), a triple tour en l'air; a leg no higher
-#: than 180 degrees; a balance held up to a minute; a bourrée up to 10 m.
-NUMBER_LIMITS: dict[str, tuple[float, float, str]] = {
-    "pirouette": (0.25, 10.0, "turns"), "fouette": (1.0, 64.0, "turns"),
-    "tour": (0.5, 3.0, "turns"), "developpe": (0.0, 180.0, "degrees of leg height"),
-    "grand_battement": (0.0, 180.0, "degrees of leg height"),
-    "arabesque": (0.0, 180.0, "degrees of leg height"),
-    "attitude": (0.0, 180.0, "degrees of leg height"), "balance": (0.5, 60.0, "seconds"),
-    "travel": (0.0, 10.0, "metres"), "position": (1.0, 5.0, "the position"),
-}
 #: Numeric step options -> (lowest, highest, unit); ``height=`` is numeric for jumps.
 OPTION_LIMITS: dict[str, tuple[float, float, str]] = {
     "counts": (0.25, 64.0, "counts"), "tempo": (0.2, 5.0, "turns/s"),
@@ -206,10 +195,12 @@ def _qualifiers(name: str, words: list[str], text: str) -> tuple[frozenset, floa
     for word in words:
         word = ALIASES.get(word, (word, None))[0]
         if _number(word) is not None and number is None:
-            if name not in NUMBER_LIMITS:
+            limits = GENERATORS[name].number
+            if limits is None:
+                takers = [n for n, g in GENERATORS.items() if g.number]
                 raise ConfigError(f"{text!r}: {name} takes no number (numbers are for "
-                                  f"{', '.join(NUMBER_LIMITS)}); got {word}")
-            number = check_limit(word, NUMBER_LIMITS[name], text)
+                                  f"{', '.join(takers)}); got {word}")
+            number = check_limit(word, limits, text)
         elif word in allowed:
             found.add(word)
         else:

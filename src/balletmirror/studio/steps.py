@@ -703,15 +703,20 @@ def step_rond_de_jambe(stage: Stage, spec: StepSpec) -> None:
 
 @dataclasses.dataclass(frozen=True)
 class Generator:
-    """A step of the choreography language: how it is danced on the :class:`Stage`, and
-    the words it takes (its qualifiers in the choreography)."""
+    """A step of the choreography language: how it is danced on the :class:`Stage`, the
+    words it takes (its qualifiers in the choreography) and, when it takes a number, the
+    lowest and highest a body can do and what the number means."""
 
     perform: Callable[[Stage, StepSpec], None]
     words: frozenset[str] = frozenset()
+    number: tuple[float, float, str] | None = None
 
 
 _LEG = frozenset({"front", "side", "back", "left", "right"})
 _TURN = frozenset({"en_dehors", "en_dedans", "left", "right"})
+#: What a body can do: 10 pirouettes, 64 fouettés (twice Odile's 32), a triple tour en
+#: l'air; a leg no higher than 180 degrees; a balance held a minute; 10 m of bourrée.
+_HEIGHT = (0.0, 180.0, "degrees of leg height")
 
 #: The choreography's step names (:mod:`.perform`) and their generators.
 GENERATORS: dict[str, Generator] = {
@@ -720,18 +725,19 @@ GENERATORS: dict[str, Generator] = {
     "tendu": Generator(step_tendu, _LEG),
     "degage": Generator(step_degage, _LEG),
     "rond_de_jambe": Generator(step_rond_de_jambe, _TURN),
-    "developpe": Generator(step_developpe, _LEG),
-    "grand_battement": Generator(step_grand_battement, _LEG),
+    "developpe": Generator(step_developpe, _LEG, number=_HEIGHT),
+    "grand_battement": Generator(step_grand_battement, _LEG, number=_HEIGHT),
     "passe": Generator(step_passe, frozenset({"left", "right"})),
-    "arabesque": Generator(step_arabesque, frozenset({"left", "right"})),
-    "attitude": Generator(step_attitude, frozenset({"front", "back", "left", "right"})),
-    "pirouette": Generator(step_pirouette, _TURN),
-    "fouette": Generator(step_fouette, _TURN),
+    "arabesque": Generator(step_arabesque, frozenset({"left", "right"}), number=_HEIGHT),
+    "attitude": Generator(step_attitude, frozenset({"front", "back", "left", "right"}),
+                          number=_HEIGHT),
+    "pirouette": Generator(step_pirouette, _TURN, number=(0.25, 10.0, "turns")),
+    "fouette": Generator(step_fouette, _TURN, number=(1.0, 64.0, "turns")),
     "saute": Generator(step_saute, frozenset({"first", "fifth"})),
     "changement": Generator(step_changement),
-    "tour": Generator(step_tour, frozenset({"left", "right"})),
-    "balance": Generator(step_balance, frozenset({"left", "right"})),
+    "tour": Generator(step_tour, frozenset({"left", "right"}), number=(0.5, 3.0, "turns")),
+    "balance": Generator(step_balance, frozenset({"left", "right"}), number=(0.5, 60.0, "seconds")),
     "port_de_bras": Generator(step_port_de_bras, frozenset({"front", "side", "back"})),
-    "travel": Generator(step_travel, _LEG),
-    "position": Generator(step_position),
+    "travel": Generator(step_travel, _LEG, number=(0.0, 10.0, "metres")),
+    "position": Generator(step_position, number=(1.0, 5.0, "the position")),
 }
