@@ -1,6 +1,7 @@
 """Series helpers: gaps filled, missing kept missing, derivatives in time, the zig-zag."""
 
 import numpy as np
+import pytest
 
 from balletmirror.core.series import derivative, fill_nan, zigzag_pivots
 
@@ -29,3 +30,19 @@ def test_zigzag_pivots():
     y = np.array([0.0, 1.0, 2.0, 1.9, 2.5, 1.0, 0.0, 0.2, 3.0])
     assert zigzag_pivots(y, 0.5) == [0, 4, 6, 8]
     assert zigzag_pivots(np.zeros(5), 0.5) == [0, 4]
+
+
+def test_unseen_as_nan_gives_nan_for_what_was_never_seen_without_a_warning():
+    import warnings
+
+    from balletmirror.core.series import unseen_as_nan
+
+    never = np.full((4, 3), np.nan)
+    never[:, 1] = [1.0, 2.0, 3.0, 4.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = unseen_as_nan(np.nanmax, never, axis=0)
+        assert np.isnan(out[0]) and out[1] == 4.0 and np.isnan(out[2])
+        assert np.isnan(unseen_as_nan(np.nanquantile, np.full(5, np.nan), 0.95))
+        with pytest.raises(RuntimeWarning, match="divide"):
+            unseen_as_nan(np.divide, np.ones(1), np.zeros(1))  # other warnings pass

@@ -39,6 +39,7 @@ from scipy.signal import find_peaks, peak_widths
 
 from ..core.physics import flight_height
 from ..core.records import Step
+from ..core.series import unseen_as_nan
 from ..core.skeleton import OTHER, SIDES
 from ..core.vocabulary import in_family
 from ..features.signals import Signals
@@ -215,13 +216,14 @@ def _turn_metrics(sig: Signals, a: int, b: int, side: str, turns: float) -> dict
     support = OTHER[side]
     knee = sig.knee[support][a:b]
     toe, knee_h = _nan0(sig.toe[side][a:b]), sig.knee_height[support][a:b]
-    passe = np.nanmedian(toe / np.where(knee_h > 0.05, knee_h, np.nan))
+    passe = unseen_as_nan(np.nanmedian, toe / np.where(knee_h > 0.05, knee_h, np.nan))
     en_dehors = (turns < 0) == (side == "right")  # clockwise = to her right
     return {"direction": "en_dehors" if en_dehors else "en_dedans",
             "passe_height": round(float(passe), 4) if np.isfinite(passe) else None,
             "min_supporting_knee_angle": round(float(np.nanmin(knee)), 2)
             if np.isfinite(knee).any() else None,
-            "releve_height_m": _metres(sig, float(np.nanmedian(sig.point[support][a:b])))}
+            "releve_height_m": _metres(sig, float(unseen_as_nan(np.nanmedian,
+                                                                sig.point[support][a:b])))}
 
 
 def turning_steps(sig: Signals, rotations: list[dict], air: list[tuple[int, int]],
@@ -395,7 +397,8 @@ class Working:
 
 def working_leg(sig: Signals) -> Working:
     """The :class:`Working` series of ``sig``."""
-    out = {s: sig.reach[s] - np.nanquantile(sig.reach[s], 0.2) for s in SIDES}  # from rest
+    # from rest (NaN for a leg never seen)
+    out = {s: sig.reach[s] - unseen_as_nan(np.nanquantile, sig.reach[s], 0.2) for s in SIDES}
     score = {s: _nan0(sig.lift[s]) + 0.5 * _nan0(out[s]) for s in SIDES}
     left = score["left"] >= score["right"]
 
@@ -602,7 +605,7 @@ def travelled(sig: Signals, a: int, b: int) -> tuple[float, float]:
     end = np.nanmedian(xy[-n:], axis=0)
     across = float(np.linalg.norm(end - start)) if np.all(np.isfinite([start, end])) else 0.0
     size = sig.size[a:b]
-    s0, s1 = np.nanmedian(size[:n]), np.nanmedian(size[-n:])
+    s0, s1 = unseen_as_nan(np.nanmedian, size[:n]), unseen_as_nan(np.nanmedian, size[-n:])
     depth = float(abs(np.log(s1 / s0))) if s0 > 0 and s1 > 0 else 0.0
     return across, depth
 

@@ -20,7 +20,11 @@ invented: cleaning records what it filled in ``provenance``.
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+import math
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -243,33 +247,199 @@ class Motion:
         return path
 
 
+# ------------------------------------------------------------------ load_motion
+#: The largest magnitude a reader (or :func:`load_motion`) takes from a file for a
+#: coordinate or a timestamp, in the file's units (pixels, mm, m, seconds, frames):
+#: beyond it the file is damaged, and squares or mid-points would overflow.  (Motion
+#: itself takes any finite value.)
+MAX_FILE_VALUE = 1e12
+#: The frame rates a file may declare or imply, frames/s (one frame in ~17 minutes to
+#: a million frames a second).
+FILE_FPS_RANGE = (1e-3, 1e6)
+#: Arrays of a saved Motion (``world`` optional) and the dtype kinds they may have.
+MOTION_ARRAYS = ("positions", "confidence", "times", "world")
+_NUMERIC_KINDS = "fiu"
+#: Largest .npz member read (uncompressed), bytes: ~20 million frames of positions.
+MAX_NPZ_MEMBER_BYTES = 2**32
+_AGAIN = "save it again with Motion.save"
+
+
+def describe_json(value: Any) -> str:
+    """A JSON value as a message names it: ``null``, ``true``, ``the string 'ab'``, ``12``."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, str):
+        shown = repr(value) if len(value) <= 40 else repr(value[:37]) + "..."
+        return f"the string {shown}"
+    if isinstance(value, (list, tuple)):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, int):
+        return str(value) if abs(value) < 10**15 else f"an integer of {len(str(value))} digits"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return type(value).__name__
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _npz_members(path: Path) -> dict[str, bytes]:
+    """The raw ``.npy`` members of a zip archive that a Motion uses, by name."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file; check the path")
+    wanted = {f"{name}.npy": name for name in (*MOTION_ARRAYS, "meta")}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = [i for i in archive.infolist() if i.filename in wanted]
+            for info in infos:
+                if info.file_size > MAX_NPZ_MEMBER_BYTES:
+                    raise InputError(f"{path}: member {info.filename} declares "
+                                     f"{info.file_size} bytes; not a Motion file ({_AGAIN})")
+            return {wanted[i.filename]: archive.read(i) for i in infos}
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError,
+            RuntimeError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable .npz Motion file ({_one_line(exc)}); "
+                         f"{_AGAIN}") from None
+
+
+def _npy_header(path: Path, name: str, stream: io.BytesIO) -> tuple[tuple, bool, np.dtype]:
+    """Shape, Fortran order and dtype of one ``.npy`` member (never unpickles)."""
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            return np.lib.format.read_array_header_1_0(stream)
+        if version == (2, 0):
+            return np.lib.format.read_array_header_2_0(stream)
+    except (ValueError, TypeError, OverflowError, SyntaxError, RecursionError) as exc:
+        raise InputError(f"{path}: array {name!r} has a damaged header ({_one_line(exc)}); "
+                         f"{_AGAIN}") from None
+    raise InputError(f"{path}: array {name!r} uses .npy format {version}; {_AGAIN}")
+
+
+def _check_dtype(path: Path, name: str, dtype: np.dtype) -> None:
+    if dtype.hasobject:
+        raise InputError(f"{path}: array {name!r} holds Python objects (a pickle), which "
+                         f"balletmirror never loads; {_AGAIN}")
+    kinds = "U" if name == "meta" else _NUMERIC_KINDS
+    if (dtype.fields is not None or dtype.subdtype is not None or dtype.kind not in kinds
+            or dtype.itemsize == 0):
+        expected = "text" if name == "meta" else "numbers"
+        raise InputError(f"{path}: array {name!r} has dtype {dtype}; expected {expected} "
+                         f"({_AGAIN})")
+
+
+def _npy_array(path: Path, name: str, raw: bytes) -> np.ndarray:
+    """One ``.npy`` member as an array, after checking its header against its size."""
+    stream = io.BytesIO(raw)
+    shape, fortran, dtype = _npy_header(path, name, stream)
+    _check_dtype(path, name, dtype)
+    count = math.prod(shape)
+    if min(shape, default=0) < 0 or count * dtype.itemsize != len(raw) - stream.tell():
+        raise InputError(f"{path}: array {name!r} declares shape {shape} but holds "
+                         f"{len(raw) - stream.tell()} bytes of data; {_AGAIN}")
+    flat = np.frombuffer(raw, dtype=dtype, count=count, offset=stream.tell())
+    return flat.reshape(shape, order="F" if fortran else "C")
+
+
+def _check_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """InputError unless the Motion arrays are there, within :data:`MAX_FILE_VALUE`."""
+    for name in MOTION_ARRAYS[:3]:
+        if name not in arrays:
+            raise InputError(f"{path}: a Motion file without its {name!r} array; {_AGAIN}")
+    for name in ("positions", "world", "times"):
+        values = arrays.get(name, np.zeros(0)).astype(np.float64)
+        if (np.abs(values[~np.isnan(values)]) > MAX_FILE_VALUE).any():
+            raise InputError(f"{path}: array {name!r} holds values beyond "
+                             f"±{MAX_FILE_VALUE:g} (or infinite); {_AGAIN}")
+
+
+def _meta_dict(path: Path, meta: np.ndarray) -> dict:
+    if meta.size != 1:
+        raise InputError(f"{path}: the metadata is {meta.size} strings, not one; {_AGAIN}")
+    try:
+        data = json.loads(str(meta.reshape(-1)[0]))
+    except (ValueError, RecursionError) as exc:
+        raise InputError(f"{path}: the metadata is not valid JSON ({_one_line(exc)[:80]}); "
+                         f"{_AGAIN}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: the metadata is {describe_json(data)}, not a JSON object; "
+                         f"{_AGAIN}")
+    if data.get("schema") != SCHEMA:
+        got = describe_json(data.get("schema"))
+        raise InputError(f"{path}: expected schema {SCHEMA}, but got {got}")
+    if data.get("joints") != list(JOINTS):
+        raise InputError(f"{path}: written with another skeleton; expected joints {JOINTS}")
+    return data
+
+
+def _meta_field(path: Path, meta: dict, key: str, ok: bool, expected: str) -> None:
+    if not ok:
+        got = describe_json(meta[key]) if key in meta else "nothing"
+        raise InputError(f"{path}: the metadata's {key!r} is {got}; expected {expected} "
+                         f"({_AGAIN})")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_meta(path: Path, meta: dict) -> None:
+    """InputError naming the first metadata field :meth:`Motion.save` would not write."""
+    fps, size = meta.get("fps"), meta.get("image_size")
+    low, high = FILE_FPS_RANGE
+    _meta_field(path, meta, "fps", _is_number(fps) and low <= fps <= high,
+                f"a frame rate from {low:g} to {high:g} frames/s")
+    _meta_field(path, meta, "space", meta.get("space") in SPACES, f"one of {SPACES}")
+    units = UNITS[meta["space"]]
+    _meta_field(path, meta, "units", meta.get("units") in units, f"one of {units}")
+    _meta_field(path, meta, "image_size", size is None or (
+        isinstance(size, list) and len(size) == 2
+        and all(_is_number(v) and 0 < v <= MAX_FILE_VALUE and v == int(v) for v in size)),
+        "null or [width, height] in pixels")
+    _meta_field(path, meta, "view", isinstance(meta.get("view"), (str, type(None))),
+                "null or a view name")
+    _meta_field(path, meta, "provenance", isinstance(meta.get("provenance", {}), dict),
+                "an object")
+
+
 def load_motion(path: str | Path) -> Motion:
     """Read a Motion written by :meth:`Motion.save`.
+
+    The ``.npz`` archive is read member by member: each ``.npy`` header is checked
+    (numeric dtype, or text for the metadata; a shape that matches the bytes stored)
+    before its data is touched, and arrays of Python objects are refused without
+    being unpickled.
 
     Raises
     ------
     InputError
-        The file is not a balletmirror Motion or was written with another skeleton.
+        The file is not a readable ``.npz``, is not a balletmirror Motion, was written
+        with another skeleton, or holds arrays or metadata that :meth:`Motion.save`
+        would not write (:class:`MotionValidationError`, prefixed with the path, when
+        the arrays do not make a valid Motion).
     """
     path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable .npz Motion file ({exc})") from None
+    arrays = {name: _npy_array(path, name, raw) for name, raw in _npz_members(path).items()}
     if "meta" not in arrays:
         raise InputError(f"{path}: an .npz file but not a balletmirror Motion (no metadata)")
-    meta = json.loads(str(arrays["meta"]))
-    if meta.get("schema") != SCHEMA:
-        raise InputError(f"{path}: expected schema {SCHEMA}, but got {meta.get('schema')!r}")
-    if meta.get("joints") != list(JOINTS):
-        raise InputError(f"{path}: written with another skeleton; expected joints {JOINTS}")
+    meta = _meta_dict(path, arrays["meta"])
+    if any(key not in meta for key in ("fps", "space", "units")):
+        missing = [key for key in ("fps", "space", "units") if key not in meta]
+        raise InputError(f"{path}: the metadata has no {', '.join(missing)}; {_AGAIN}")
+    _check_meta(path, meta)
+    _check_arrays(path, arrays)
     size = meta.get("image_size")
-    return Motion(positions=arrays["positions"], confidence=arrays["confidence"],
-                  times=arrays["times"], fps=meta["fps"], space=meta["space"],
-                  units=meta["units"], world=arrays.get("world"),
-                  image_size=tuple(size) if size else None, view=meta.get("view"),
-                  provenance=meta.get("provenance", {}))
+    try:
+        return Motion(positions=arrays["positions"], confidence=arrays["confidence"],
+                      times=arrays["times"], fps=meta["fps"], space=meta["space"],
+                      units=meta["units"], world=arrays.get("world"),
+                      image_size=tuple(size) if size else None, view=meta.get("view"),
+                      provenance=meta.get("provenance", {}))
+    except MotionValidationError as exc:
+        raise MotionValidationError(f"{path}: {exc}") from None
 
 
 def empty_arrays(n_frames: int, dims: int) -> tuple[np.ndarray, np.ndarray]:

@@ -7,6 +7,10 @@ known NaN, and each caller decides what an unseen series means for it.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from scipy.signal import savgol_filter
 
@@ -99,3 +103,15 @@ def zigzag_pivots(y: np.ndarray, tolerance: float) -> list[int]:
             trend, ext = -trend, t
     pivots.append(ext if trend else len(y) - 1)
     return pivots
+
+
+def unseen_as_nan(reduce: Callable[..., Any], x: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+    """``reduce(x, ...)`` (``np.nanmax``, ``np.nanquantile``...) where a slice with no
+    finite value (a joint never seen, a frame with nobody) gives NaN by design: NumPy
+    says so with a RuntimeWarning, which is not the user's business.  Other warnings
+    pass through."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+        warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+        warnings.filterwarnings("ignore", "Degrees of freedom", RuntimeWarning)
+        return reduce(x, *args, **kwargs)

@@ -69,6 +69,7 @@ from scipy.ndimage import median_filter, minimum_filter1d
 
 from ..core.geometry import body_height, pelvis_frame
 from ..core.motion import Motion
+from ..core.series import unseen_as_nan
 from ..core.skeleton import OTHER, SIDES, J
 from .turns import apparent_width
 
@@ -338,7 +339,7 @@ def _leg_reach(v: np.ndarray, h: np.ndarray, height: float) -> tuple[dict, dict]
     elevation, reach = {}, {}
     for s in SIDES:
         legdrop = (v[:, J[f"{s}_hip"]] - v[:, J[f"{s}_ankle"]]) / height
-        length = np.nanquantile(legdrop, 0.95)
+        length = unseen_as_nan(np.nanquantile, legdrop, 0.95)  # a leg never seen: NaN
         elevation[s] = np.degrees(np.arccos(np.clip(legdrop / length, -1.0, 1.0)))
         reach[s] = np.linalg.norm(h[:, J[f"{s}_toe"]] - h[:, J["mid_hip"]], axis=-1) / height
     return elevation, reach
