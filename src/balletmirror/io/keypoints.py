@@ -82,7 +82,15 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..core.errors import InputError
-from ..core.motion import UNITS, Motion, empty_arrays, uniform_times
+from ..core.motion import (
+    FILE_FPS_RANGE,
+    MAX_FILE_VALUE,
+    UNITS,
+    Motion,
+    describe_json,
+    empty_arrays,
+    uniform_times,
+)
 from ..core.skeleton import JOINTS, J
 
 DEFAULT_FPS = 30.0
@@ -216,7 +224,7 @@ def frame_axis(keys: Iterable[Any]) -> tuple[list[Any], np.ndarray]:
     ints = all(isinstance(k, int) and not isinstance(k, bool) for k in unique)
     if ints and unique and unique[-1] - unique[0] + 1 <= 2 * len(unique):
         order = list(range(unique[0], unique[-1] + 1))
-        return order, np.asarray(order, dtype=np.float64) - unique[0]
+        return order, np.arange(len(order), dtype=np.float64)
     return unique, np.arange(len(unique), dtype=np.float64)
 
 
@@ -229,6 +237,10 @@ class _Parsed(NamedTuple):
     image_size: tuple[int, int] | None
 
 
+_COCO_VALUES = "a list of 51 numbers (x, y, v for each of the 17 COCO keypoints)"
+_OPENPOSE_VALUES = "a list of 75 (BODY_25) or 54 (COCO-18) numbers (x, y, c per keypoint)"
+
+
 def _load_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -237,14 +249,55 @@ def _load_json(path: Path) -> Any:
                          "give a COCO or OpenPose keypoint file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the file ({exc}); check the path") from None
+    except (ValueError, RecursionError) as exc:  # a 5000-digit number, 100000 nested lists
+        raise InputError(f"{path}: not usable JSON ({' '.join(str(exc).split())[:80]}); "
+                         "give a COCO or OpenPose keypoint file") from None
 
 
-def _coco_keypoints(path: Path, entry: Any, i: int) -> list:
-    values = entry.get("keypoints") if isinstance(entry, dict) else None
-    if not isinstance(values, list) or len(values) != 3 * len(COCO17):
-        got = len(values) if isinstance(values, list) else type(values).__name__
-        raise InputError(f"{path}: expected 17 COCO keypoints (51 numbers) in entry {i}, "
-                         f"but got {got}; convert other layouts to COCO-17 first")
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _numbers(path: Path, values: Any, where: str, field: str, expected: str) -> list:
+    """``values`` if it is a list of numbers (NaN allowed) within :data:`MAX_FILE_VALUE`."""
+    if not isinstance(values, list):
+        raise InputError(f"{path}: {where}: {field} is {describe_json(values)}; "
+                         f"expected {expected}")
+    for k, value in enumerate(values):
+        if not _is_number(value) or abs(value) > MAX_FILE_VALUE:
+            what = describe_json(value) if _is_number(value) else describe_json(value)
+            raise InputError(f"{path}: {where}: {field}[{k}] is {what}; expected a number "
+                             f"(NaN for missing) within ±{MAX_FILE_VALUE:g} in {expected}")
+    return values
+
+
+def _frame_key(path: Path, value: Any, where: str, field: str) -> Any:
+    """An image id / frame key: an integer, a finite number or a string."""
+    if isinstance(value, str) or (_is_number(value) and math.isfinite(value)):
+        return value
+    raise InputError(f"{path}: {where}: {field} is {describe_json(value)}; expected an "
+                     "integer or a string naming the image")
+
+
+def _score(path: Path, entry: dict, where: str) -> float | None:
+    score = entry.get("score")
+    if score is None:
+        return None
+    if not _is_number(score) or not abs(score) <= MAX_FILE_VALUE:
+        raise InputError(f"{path}: {where}: score is {describe_json(score)}; expected the "
+                         "detection score as a number (or no score)")
+    return float(score)
+
+
+def _coco_keypoints(path: Path, entry: Any, where: str) -> list:
+    if not isinstance(entry, dict):
+        raise InputError(f"{path}: {where}: expected an object with 'keypoints', but got "
+                         f"{describe_json(entry)}; give COCO keypoint entries")
+    values = _numbers(path, entry.get("keypoints"), where, "keypoints", _COCO_VALUES)
+    if len(values) != 3 * len(COCO17):
+        raise InputError(f"{path}: expected 17 COCO keypoints (51 numbers) in {where}, "
+                         f"but got {len(values)} numbers; convert other layouts to COCO-17 "
+                         "first")
     return values
 
 
@@ -253,55 +306,90 @@ def _is_visibility(entries: Sequence[dict]) -> bool:
     return thirds <= {0.0, 1.0, 2.0}
 
 
-def _coco_frames(path: Path, entries: Sequence[Any]) -> dict[Any, list[Candidate]]:
-    for i, entry in enumerate(entries):
-        _coco_keypoints(path, entry, i)
-    visibility = _is_visibility(entries)
+def _coco_frames(path: Path, entries: Sequence[tuple[str, Any]]) -> dict[Any, list[Candidate]]:
+    """People by image id from ``(where, entry)`` pairs (``where`` names it in messages)."""
+    for where, entry in entries:
+        _coco_keypoints(path, entry, where)
+    visibility = _is_visibility([entry for _, entry in entries])
     frames: dict[Any, list[Candidate]] = {}
-    for entry in entries:
+    for where, entry in entries:
         cand = to_candidate(entry["keypoints"], "coco17", visibility=visibility,
-                            score=entry.get("score"))
-        frames.setdefault(entry.get("image_id", 0), []).append(cand)
+                            score=_score(path, entry, where))
+        key = _frame_key(path, entry.get("image_id", 0), where, "image_id")
+        frames.setdefault(key, []).append(cand)
     return frames
 
 
-def _image_size(images: Sequence[dict]) -> tuple[int, int] | None:
-    sizes = {(im.get("width"), im.get("height")) for im in images}
+def _dimension(path: Path, image: dict, where: str, key: str) -> float | None:
+    value = image.get(key)
+    if value is None or (_is_number(value) and 0 < value <= MAX_FILE_VALUE):
+        return value
+    raise InputError(f"{path}: {where}: {key} is {describe_json(value)}; expected the image "
+                     f"{key} in pixels (a number > 0) or no {key}")
+
+
+def _image_size(path: Path, images: Sequence[dict]) -> tuple[int, int] | None:
+    sizes = {tuple(_dimension(path, im, f"image {i}", key) for key in ("width", "height"))
+             for i, im in enumerate(images)}
     if len(sizes) != 1:
         return None
     w, h = sizes.pop()
-    return (int(w), int(h)) if w and h else None
+    return (int(w), int(h)) if w and h and int(w) and int(h) else None
+
+
+def _list_of_objects(path: Path, data: dict, key: str, item: str) -> list[dict]:
+    values = data.get(key, [])
+    if not isinstance(values, list):
+        raise InputError(f"{path}: '{key}' is {describe_json(values)}; expected a list of "
+                         f"{item} objects")
+    for i, value in enumerate(values):
+        if not isinstance(value, dict):
+            raise InputError(f"{path}: {item} {i}: expected an object, but got "
+                             f"{describe_json(value)}")
+    return values
 
 
 def _parse_coco_dataset(path: Path, data: dict) -> _Parsed:
-    annotations = [a for a in data["annotations"]
-                   if isinstance(a, dict) and "keypoints" in a and not a.get("iscrowd")]
-    images = [im for im in data.get("images", []) if isinstance(im, dict)]
+    annotations = [(f"annotation {i}", a) for i, a in
+                   enumerate(_list_of_objects(path, data, "annotations", "annotation"))
+                   if "keypoints" in a and not a.get("iscrowd")]
+    images = _list_of_objects(path, data, "images", "image")
     frames = _coco_frames(path, annotations)
-    keys = [im.get("id") for im in images] + list(frames)
-    return _Parsed(frames, keys, "coco17", "coco-dataset", _image_size(images))
+    keys = [_frame_key(path, im.get("id"), f"image {i}", "id") for i, im in enumerate(images)]
+    return _Parsed(frames, keys + list(frames), "coco17", "coco-dataset",
+                   _image_size(path, images))
 
 
 def _parse_coco_results(path: Path, data: list) -> _Parsed:
-    frames = _coco_frames(path, data)
+    frames = _coco_frames(path, [(f"entry {i}", e) for i, e in enumerate(data)])
     return _Parsed(frames, list(frames), "coco17", "coco-results", None)
+
+
+def _openpose_layout(path: Path, values: list, where: str) -> str:
+    layout = _OPENPOSE_BY_COUNT.get(len(values) // 3) if len(values) % 3 == 0 else None
+    if layout is None:
+        raise InputError(f"{path}: {where}: expected 25 (BODY_25) or 18 (COCO-18) OpenPose "
+                         f"keypoints, but got {len(values)} numbers; rerun OpenPose "
+                         "with --model_pose BODY_25 or COCO")
+    return layout
 
 
 def _openpose_people(path: Path, data: dict) -> tuple[list[Candidate], str | None]:
     people = data.get("people")
     if not isinstance(people, list):
-        raise InputError(f"{path}: expected OpenPose JSON with a 'people' list, but got "
-                         f"keys {sorted(data)}; give an OpenPose *_keypoints.json file")
+        raise InputError(f"{path}: expected OpenPose JSON with a 'people' list, but "
+                         f"'people' is {describe_json(people)}; give an OpenPose "
+                         "*_keypoints.json file")
     cands, layout = [], None
-    for p in people:
-        values = p.get("pose_keypoints_2d") if isinstance(p, dict) else None
-        if not values:
+    for i, p in enumerate(people):
+        if not isinstance(p, dict):
+            raise InputError(f"{path}: person {i}: expected an object with "
+                             f"'pose_keypoints_2d', but got {describe_json(p)}")
+        if p.get("pose_keypoints_2d", []) == []:
             continue
-        layout = _OPENPOSE_BY_COUNT.get(len(values) // 3) if len(values) % 3 == 0 else None
-        if layout is None:
-            raise InputError(f"{path}: expected 25 (BODY_25) or 18 (COCO-18) OpenPose "
-                             f"keypoints, but got {len(values)} numbers; rerun OpenPose "
-                             "with --model_pose BODY_25 or COCO")
+        values = _numbers(path, p["pose_keypoints_2d"], f"person {i}", "pose_keypoints_2d",
+                          _OPENPOSE_VALUES)
+        layout = _openpose_layout(path, values, f"person {i}")
         cands.append(to_candidate(values, layout))
     return cands, layout
 
@@ -337,7 +425,8 @@ def _parse_openpose_folder(path: Path) -> _Parsed:
         data = _load_json(file)
         if not isinstance(data, dict):
             raise InputError(f"{file}: expected an OpenPose frame (a JSON object with "
-                             "'people'); remove other JSON files from the folder")
+                             "'people'), but got {describe_json(data)}; remove other JSON "
+                             "files from the folder")
         frames[number], layout = _openpose_people(file, data)
         layouts.append(layout)
     layout = _one_layout(path, layouts)
@@ -347,22 +436,31 @@ def _parse_openpose_folder(path: Path) -> _Parsed:
 def _parse_json(path: Path, data: Any) -> _Parsed:
     if isinstance(data, dict) and "people" in data:
         return _parse_openpose_file(path, data)
-    if isinstance(data, dict) and isinstance(data.get("annotations"), list):
+    if isinstance(data, dict) and "annotations" in data:
         return _parse_coco_dataset(path, data)
-    if isinstance(data, list) and data and all(isinstance(e, dict) and "keypoints" in e
-                                                for e in data):
+    if isinstance(data, list) and any(isinstance(e, dict) and "keypoints" in e for e in data):
         return _parse_coco_results(path, data)
-    got = f"a dict with keys {sorted(data)[:8]}" if isinstance(data, dict) else (
-        "an empty list" if data == [] else f"a {type(data).__name__}")
+    got = (f"an object with keys {[_short(k) for k in sorted(data)[:8]]}"
+           if isinstance(data, dict) else
+           "an empty list" if data == [] else describe_json(data))
     raise InputError(f"{path}: expected COCO keypoint results (a list of entries with "
                      "'keypoints'), a COCO dataset ('annotations') or OpenPose JSON "
                      f"('people'), but got {got}; export COCO-17 or OpenPose keypoints")
 
 
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _check_fps(path: Path, fps: float | None) -> None:
-    number = isinstance(fps, (int, float, np.integer, np.floating)) and not isinstance(fps, bool)
-    if fps is not None and not (number and math.isfinite(fps) and fps > 0):
+    if fps is None:
+        return
+    if not (_is_number(fps) and math.isfinite(fps) and fps > 0):
         raise InputError(f"{path}: expected fps > 0, but got {fps!r}")
+    low, high = FILE_FPS_RANGE
+    if not low <= fps <= high:
+        raise InputError(f"{path}: expected fps from {low:g} to {high:g} frames/s, but got "
+                         f"{fps:g}")
 
 
 def _check_options(path: Path, fps: float | None, person: int | None) -> None:
