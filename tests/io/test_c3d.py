@@ -242,3 +242,144 @@ def test_hip_regression_turns_with_the_pelvis():
     np.testing.assert_allclose(left_r, left @ rot.T, atol=1e-12)
     np.testing.assert_allclose(right_r, right @ rot.T, atol=1e-12)
     np.testing.assert_allclose(np.linalg.norm(right - left), 2 * (0.33 * 0.24 + 0.0073))
+
+
+# ------------------------------------------------------------------ damaged files
+# ezc3d trusts the sizes a C3D file declares: before these checks a cut or damaged file
+# hung it, crashed it (SIGSEGV, taking the program with it) or read garbage quietly.
+def _with_bytes(path, data):
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize(("data", "match"), [
+    (b"", r"not a readable C3D file \(no C3D header and parameter blocks in its 0 bytes\)"),
+    (bytes(range(256)) * 8, r"not a readable C3D file \(no C3D header"),
+    (b"\x02\x50" + bytes(3000), r"not a readable C3D file \(no processor type in the parameter "
+                                r"section at block 2\)"),
+])
+def test_random_bytes_named_c3d_are_one_input_error(tmp_path, data, match):
+    with pytest.raises(InputError, match=match) as info:
+        read_c3d(_with_bytes(tmp_path / "noise.c3d", data))
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(("cut", "match"), [
+    (846, r"not a readable C3D file \(no C3D header"),             # hung ezc3d
+    (1100, r"cut short: its parameter section needs 1536 bytes, but the file has 1100"),
+    (1600, r"cut short: its header declares 4 frames of 27 markers from block 4, which need at "
+           r"least 2400 bytes, but the file has 1600"),
+    (2500, r"cut short: its header declares 4 frames of 27 markers, which need 3264 bytes, but "
+           r"the file has 2500 and ezc3d read 2 frames"),            # read quietly before
+])
+def test_a_truncated_c3d_is_refused(tmp_path, pig_file, cut, match):
+    path = _with_bytes(tmp_path / "cut.c3d", pig_file.read_bytes()[:cut])
+    with pytest.raises(InputError, match=match):
+        read_c3d(path)
+
+
+def _damage_record(pig_file, name: bytes, offset: int, value: int) -> bytes:
+    """The file with the byte at ``offset`` from the record name ``name`` set to ``value``."""
+    data = bytearray(pig_file.read_bytes())
+    data[data.index(name) + offset] = value
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("name", "offset", "value", "match"), [
+    (b"CONTACT", -1, 0xB0, r"record 'CONTACT' at byte 1188: a description of -1 characters"),
+    (b"DESCRIPTIONS", -1, 0xD7, r"record 'DESCRIPTIONS' at byte 662: a description of -1"),
+    (b"OFFSET", 9, 0xC7, r"record 'OFFSET' at byte 856: type 2 with -57 dimensions"),
+    (b"TYPE", -2, 113, r"record 'TYPE.*' at byte 958: type 4 with 68 dimensions"),
+    (b"LABELS", 11, 200, r"record 'LABELS' at byte 539: it runs into the next record"),
+    (b"USED", -1, 0, r"record 'USED' at byte 526: group id 0"),
+])
+def test_a_damaged_parameter_section_is_refused_before_ezc3d_reads_it(
+        tmp_path, pig_file, name, offset, value, match):
+    path = _with_bytes(tmp_path / "damaged.c3d", _damage_record(pig_file, name, offset, value))
+    with pytest.raises(InputError, match=r"the C3D parameter section is damaged: " + match):
+        read_c3d(path)
+
+
+@pytest.mark.parametrize(("rate", "match"), [
+    (float("nan"), r"the C3D header's point rate is nan; expected frames/s > 0"),
+    (-100.0, r"the C3D header's point rate is -100"),
+    (1e9, r"no valid POINT:RATE \(1e\+09; expected 0.001 to 1e\+06 frames/s\)"),
+])
+def test_nan_or_absurd_rates_are_refused(tmp_path, rate, match):
+    with pytest.raises(InputError, match=match):
+        read_c3d(write_c3d(tmp_path / "rate.c3d", PIG_MM, rate=rate))
+
+
+def test_an_infinite_marker_coordinate_is_refused(tmp_path):
+    path = write_c3d(tmp_path / "inf.c3d", {**PIG_MM, "LKNE": (np.inf, 0, 0)})
+    with pytest.raises(InputError, match=r"marker LKNE has x = inf in frame 0, infinite or "
+                       r"beyond ±1e\+12 file units; the file is damaged"):
+        read_c3d(path)
+
+
+def test_labels_that_are_not_printable_are_shown_on_one_line():
+    from balletmirror.io.c3d import strip_label
+
+    assert strip_label("Sub:l\nk\x00ne ") == "L?K?NE"
+
+
+def _parse_and(action):
+    def parse(path):
+        action()
+    return parse
+
+
+def test_a_crash_of_ezc3d_is_an_input_error(pig_file, monkeypatch):
+    import os
+    import signal
+
+    from balletmirror.io import c3d as module
+
+    monkeypatch.setattr(module, "_parse", _parse_and(lambda: os.kill(os.getpid(),
+                                                                     signal.SIGSEGV)))
+    with pytest.raises(InputError, match=r"ezc3d crashed reading the file \(SIGSEGV\); the "
+                       r"file is damaged: export the trial again as C3D"):
+        read_c3d(pig_file)
+
+
+def test_a_hang_of_ezc3d_is_an_input_error(pig_file, monkeypatch):
+    import time
+
+    from balletmirror.io import c3d as module
+
+    monkeypatch.setattr(module, "_parse", _parse_and(lambda: time.sleep(60)))
+    monkeypatch.setattr(module, "PARSE_TIMEOUT_S", 0.5)
+    start = time.monotonic()
+    with pytest.raises(InputError, match=r"ezc3d did not finish reading the file in 1 s"):
+        read_c3d(pig_file)
+    assert time.monotonic() - start < 10
+
+
+def test_a_bug_in_the_parsing_child_stays_an_internal_error(pig_file, monkeypatch):
+    from balletmirror.io import c3d as module
+
+    monkeypatch.setattr(module, "_parse", _parse_and(lambda: {}["no such key"]))
+    with pytest.raises(RuntimeError, match=r"the C3D parsing process .* failed \(exit code 1\)"):
+        read_c3d(pig_file)
+
+
+def test_zero_frames_read_by_ezc3d_are_refused(pig_file, monkeypatch):
+    from balletmirror.io import c3d as module
+
+    real = module._parse
+    monkeypatch.setattr(module, "_parse",
+                        lambda path: real(path)._replace(points=np.zeros((4, 27, 0)),
+                                                         residuals=None))
+    with pytest.raises(InputError, match=r"declares 4 frames .* ezc3d read 0 frames"):
+        read_c3d(pig_file)
+
+
+def test_the_parser_runs_in_this_process_where_it_cannot_fork(pig_file, monkeypatch):
+    from balletmirror.io import c3d as module
+
+    monkeypatch.setattr(module, "ISOLATE_PARSER", False)
+    np.testing.assert_allclose(read_c3d(pig_file).positions, expected_positions(), atol=1e-4)
+    path = pig_file.with_name("cut.c3d")
+    path.write_bytes(pig_file.read_bytes()[:2500])
+    with pytest.raises(InputError, match="cut short"):
+        read_c3d(path)

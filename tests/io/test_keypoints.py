@@ -241,6 +241,124 @@ def test_keypoint_json_errors(tmp_path, content, match):
     assert "\n" not in str(info.value)
 
 
+KPS = coco_keypoints()
+
+
+def _results(keypoints=KPS, **entry):
+    return [{"image_id": 0, "category_id": 1, "keypoints": keypoints, **entry}]
+
+
+def _dataset(annotations=None, images=None):
+    data = {"annotations": annotations if annotations is not None else
+            [{"id": 1, "image_id": 0, "keypoints": KPS}]}
+    return {**data, "images": images} if images is not None else data
+
+
+# Each case was an internal error (TypeError, ValueError, OverflowError...) before.
+@pytest.mark.parametrize(("data", "match"), [
+    (_results(None), r"entry 0: keypoints is null; expected a list of 51 numbers"),
+    (_results("abc"), r"entry 0: keypoints is the string 'abc'; expected a list of 51"),
+    (_results(["a"] * 51), r"entry 0: keypoints\[0\] is the string 'a'; expected a number"),
+    (_results([[1, 2, 2]] * 17), r"entry 0: keypoints\[0\] is a list of 3; expected a number"),
+    (_results([[1]] * 51), r"entry 0: keypoints\[0\] is a list of 1"),
+    (_results([True] * 51), r"entry 0: keypoints\[0\] is true; expected a number"),
+    (_results([1e308] * 51), r"keypoints\[0\] is 1e\+308; expected a number .* within ±1e\+12"),
+    (_results([10**400] * 51), r"keypoints\[0\] is an integer of 401 digits"),
+    (_results(KPS[:50]), r"17 COCO keypoints \(51 numbers\) in entry 0, but got 50 numbers"),
+    (_results(KPS) + [{"image_id": {"a": 1}, "keypoints": KPS}],
+     r"entry 1: image_id is an object; expected an integer or a string naming the image"),
+    (_results(KPS, image_id=[1]), r"entry 0: image_id is a list of 1; expected an integer"),
+    (_results(KPS, image_id=True), r"entry 0: image_id is true"),
+    (_results(KPS, image_id=float("nan")), r"entry 0: image_id is nan"),
+    (_results(KPS, score="high"), r"entry 0: score is the string 'high'; expected the "
+                                  r"detection score as a number"),
+    (_results(KPS, score={}), r"entry 0: score is an object"),
+    (_results(KPS, score=float("nan")), r"entry 0: score is nan"),
+    (_results() + [5], r"entry 1: expected an object with 'keypoints', but got 5"),
+    (_results() + [{"image_id": 1}], r"entry 1: expected an object with 'keypoints', but got "
+                                     "an object without them"),
+    ({"annotations": {"a": 1}}, r"'annotations' is an object; expected a list of annotation"),
+    (_dataset([{"image_id": 0, "keypoints": None}]),
+     r"annotation 0: keypoints is null; expected a list of 51 numbers"),
+    (_dataset([{"image_id": 0, "iscrowd": 1, "keypoints": KPS}, "x"]),
+     r"annotation 1: expected an object, but got the string 'x'"),
+    (_dataset(images=5), r"'images' is 5; expected a list of image objects"),
+    (_dataset(images=[{"id": 0, "width": "a", "height": 480}]),
+     r"image 0: width is the string 'a'; expected the image width in pixels"),
+    (_dataset(images=[{"id": 0, "width": [640], "height": 480}]), r"image 0: width is a list"),
+    (_dataset(images=[{"id": {}, "width": 640, "height": 480}]), r"image 0: id is an object"),
+    (_dataset(images=[{"width": 640, "height": 480}]), r"image 0: id is null"),
+    ({"people": {"a": 1}}, r"a 'people' list, but 'people' is an object"),
+    ({"people": None}, r"a 'people' list, but 'people' is null"),
+    ({"people": [1]}, r"person 0: expected an object with 'pose_keypoints_2d', but got 1"),
+    ({"people": [{"pose_keypoints_2d": None}]},
+     r"person 0: pose_keypoints_2d is null; expected a list of 75 \(BODY_25\) or 54"),
+    ({"people": [{"pose_keypoints_2d": "abc"}]}, r"pose_keypoints_2d is the string 'abc'"),
+    ({"people": [{"pose_keypoints_2d": 5}]}, r"person 0: pose_keypoints_2d is 5"),
+    ({"people": [{"pose_keypoints_2d": ["a"] * 75}]}, r"pose_keypoints_2d\[0\] is the string"),
+    ({"people": [{"pose_keypoints_2d": [[1, 2, 3]] * 25}]}, r"pose_keypoints_2d\[0\] is a list"),
+    (5, r"but got 5; export COCO-17 or OpenPose keypoints"),
+    ("hello", r"but got the string 'hello'; export COCO-17"),
+    (None, r"but got null; export"),
+    ([1, 2], r"but got a list of 2; export"),
+])
+def test_malformed_keypoint_json_is_one_input_error(tmp_path, data, match):
+    path = write_json(tmp_path / "bad.json", data)
+    with pytest.raises(InputError, match=match) as info:
+        read_keypoints_json(path)
+    assert str(info.value).startswith(str(path)) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("[" * 100000 + "]" * 100000, r"not usable JSON \(maximum recursion depth"),
+    ('[{"keypoints": [' + "9" * 5000 + "]}]", r"not usable JSON \(Exceeds the limit"),
+])
+def test_unparsable_json_is_one_input_error(tmp_path, text, match):
+    path = tmp_path / "deep.json"
+    path.write_text(text)
+    with pytest.raises(InputError, match=match):
+        read_keypoints_json(path)
+
+
+def test_nan_keypoints_are_missing_and_two_frames_read(tmp_path):
+    kps = list(KPS)
+    kps[0] = float("nan")                                  # NaN (non-standard JSON) is missing
+    motion = read_keypoints_json(write_json(tmp_path / "two.json",
+                                            _results(kps) + _results(KPS, image_id=1)))
+    assert motion.n_frames == 2 and np.isnan(motion.joint("nose")[0]).all()
+    assert motion.confidence[0, J["nose"]] == 0.0 and motion.confidence[1, J["nose"]] == 1.0
+
+
+def test_huge_image_ids_give_exact_frame_numbers(tmp_path):
+    data = _results(KPS, image_id=10**30) + _results(KPS, image_id=10**30 + 1)
+    motion = read_keypoints_json(write_json(tmp_path / "ids.json", data), fps=10)
+    np.testing.assert_allclose(motion.times, [0.0, 0.1])
+
+
+@pytest.mark.parametrize(("content", "match"), [
+    ("{not json", r"clip_000000000001_keypoints.json: not valid JSON"),
+    ("[1, 2]", r"clip_000000000001_keypoints.json: expected an OpenPose frame .* but got a "
+               r"list of 2"),
+    ('{"people": [{"pose_keypoints_2d": null}]}',
+     r"clip_000000000001_keypoints.json: person 0: pose_keypoints_2d is null"),
+])
+def test_openpose_folder_with_one_broken_file_names_it(tmp_path, content, match):
+    for number in range(3):
+        write_json(tmp_path / f"clip_{number:012d}_keypoints.json",
+                   openpose_frame([body25_keypoints()]))
+    (tmp_path / "clip_000000000001_keypoints.json").write_text(content)
+    with pytest.raises(InputError, match=match):
+        read_keypoints_json(tmp_path)
+
+
+@pytest.mark.parametrize("fps", [1e300, 1e-300, float("nan"), True, "30"])
+def test_absurd_fps_options_are_refused(tmp_path, fps):
+    with pytest.raises(InputError, match=r"expected fps (> 0|from 0.001 to 1e\+06 frames/s)"):
+        read_keypoints_json(write_json(tmp_path / "k.json", _results()), fps=fps)
+    with pytest.raises(InputError, match=r"expected fps (> 0|from 0.001 to 1e\+06 frames/s)"):
+        read_csv(write_text(tmp_path / "k.csv", "nose_x,nose_y\n1,2\n"), fps=fps)
+
+
 def test_keypoint_option_and_folder_errors(tmp_path):
     with pytest.raises(InputError, match="no OpenPose .*_keypoints.json files"):
         read_keypoints_json(tmp_path)
@@ -322,6 +440,50 @@ def test_csv_errors(tmp_path, text, options, match):
     with pytest.raises(InputError, match=match) as info:
         read_csv(path, **options)
     assert str(info.value).startswith(str(path)) and "\n" not in str(info.value)
+
+
+# Each case was accepted with a wrong result (inf positions, 30 fps assumed) or ended as an
+# internal error before.
+@pytest.mark.parametrize(("text", "options", "match"), [
+    ("\n1,2\n", {}, r"the header \(line 1\) is empty; write the column names"),
+    (" , \n1,2\n", {}, r"the header \(line 1\) is empty"),
+    ("nose_x,nose_y\n", {}, r"no header or no data rows"),
+    ("nose_x,nose_y\n1e308,1\n", {}, r"line 2, column 'nose_x': '1e308' is infinite or beyond "
+                                    r"±1e\+12; fix that cell"),
+    ("left_hip_x,left_hip_y,right_hip_x,right_hip_y\n1e308,1,1e308,1\n", {},
+     r"column 'left_hip_x': '1e308' is infinite"),
+    ("nose_x,nose_y\n" + "9" * 5000 + ",1\n", {}, r"'9{37}\.\.\.' is infinite or beyond"),
+    ("nose_x,nose_y\n-inf,1\n", {}, r"'-inf' is infinite"),
+    ("time,nose_x,nose_y\nnan,1,2\n", {}, r"line 2: the time cell is empty or NaN"),
+    ("time,nose_x,nose_y\n-1e308,1,1\n1e308,1,1\n", {}, r"column 'time': '-1e308' is infinite"),
+    ("time,nose_x,nose_y\n0,1,1\n1e-300,1,1\n", {},
+     r"the time column steps by 1e-300 s \(median\), which is 1e\+300 frames/s, outside 0.001 "
+     r"to 1e\+06; write time in seconds or pass fps="),
+    ("time_s,nose_x,nose_y\n0,1,1\n5000,1,1\n", {}, r"steps by 5000 s \(median\)"),
+    ("frame,nose_x,nose_y\n0,1,1\n5e-324,1,1\n", {"fps": 1e6},
+     r"frame numbers 0, 4.94066e-324... are too close together"),
+    ("nose_x,nose_y," + ",".join(f"u{k}" for k in range(20)) + "\n" + "1," * 21 + "1\n", {},
+     r"unknown columns 'u0', .*'u7' and 12 more; expected"),
+    ('"nose\nx",nose_y\n1,2\n', {}, r"unknown columns 'nose\\nx'"),
+    ('"a\nb",c\n1,2\n', {}, r"unknown columns 'a\\nb', 'c'"),
+])
+def test_csv_errors_on_odd_values(tmp_path, text, options, match):
+    path = write_text(tmp_path / "odd.csv", text)
+    with pytest.raises(InputError, match=match) as info:
+        read_csv(path, **options)
+    assert str(info.value).startswith(str(path)) and "\n" not in str(info.value)
+
+
+def test_csv_nan_cells_are_missing_and_one_row_reads(tmp_path):
+    motion = read_csv(write_text(tmp_path / "nan.csv", "nose_x,nose_y,nose_c\nnan,1,nan\n"))
+    assert motion.n_frames == 1 and np.isnan(motion.joint("nose")).all()
+    assert motion.confidence[0, J["nose"]] == 0.0
+
+
+def test_csv_header_without_joints_is_shown_on_one_line(tmp_path):
+    path = write_text(tmp_path / "t.csv", '"time",left_knee_confidence\n0,1\n')
+    with pytest.raises(InputError, match=r"in the header 'time,left_knee_confidence'; name"):
+        read_csv(path)
 
 
 # ------------------------------------------------------------------ round trip

@@ -23,6 +23,7 @@ import dataclasses
 import io
 import json
 import math
+import tokenize
 import zipfile
 import zlib
 from pathlib import Path
@@ -232,9 +233,10 @@ class Motion:
 
     # ------------------------------------------------------------- save/load
     def save(self, path: str | Path) -> Path:
-        """Write the Motion losslessly to ``path`` (``.npz``: arrays + JSON metadata)."""
+        """Write the Motion losslessly to ``path`` (``.npz``: arrays + JSON metadata; a
+        name without the ``.npz`` suffix, in any case, gets it)."""
         path = Path(path)
-        if path.suffix != ".npz":
+        if path.suffix.lower() != ".npz":
             path = path.with_name(path.name + ".npz")
         meta = {"schema": SCHEMA, "fps": self.fps, "space": self.space, "units": self.units,
                 "image_size": self.image_size, "view": self.view,
@@ -243,7 +245,8 @@ class Motion:
                   "times": self.times, "meta": np.array(json.dumps(meta))}
         if self.world is not None:
             arrays["world"] = self.world
-        np.savez_compressed(path, **arrays)
+        with open(path, "wb") as f:  # a file object: numpy renames no ".NPZ"
+            np.savez_compressed(f, **arrays)
         return path
 
 
@@ -305,6 +308,12 @@ def _npz_members(path: Path) -> dict[str, bytes]:
                          f"{_AGAIN}") from None
 
 
+#: What numpy's parser of a .npy header (``ast.literal_eval``, with a ``tokenize`` pass for
+#: Python 2 headers, then ``np.dtype``) raises for a damaged header.
+_NPY_HEADER_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, SyntaxError,
+                      RecursionError, MemoryError, tokenize.TokenError)
+
+
 def _npy_header(path: Path, name: str, stream: io.BytesIO) -> tuple[tuple, bool, np.dtype]:
     """Shape, Fortran order and dtype of one ``.npy`` member (never unpickles)."""
     try:
@@ -313,7 +322,7 @@ def _npy_header(path: Path, name: str, stream: io.BytesIO) -> tuple[tuple, bool,
             return np.lib.format.read_array_header_1_0(stream)
         if version == (2, 0):
             return np.lib.format.read_array_header_2_0(stream)
-    except (ValueError, TypeError, OverflowError, SyntaxError, RecursionError) as exc:
+    except _NPY_HEADER_ERRORS as exc:
         raise InputError(f"{path}: array {name!r} has a damaged header ({_one_line(exc)}); "
                          f"{_AGAIN}") from None
     raise InputError(f"{path}: array {name!r} uses .npy format {version}; {_AGAIN}")

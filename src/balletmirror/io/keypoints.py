@@ -39,7 +39,8 @@ Motion derives ``neck`` and ``mid_hip`` from the shoulders and hips when absent.
 
 Confidence and missing points:
 
-* a keypoint at exactly (0, 0) is missing (NaN, confidence 0), whatever its score;
+* a keypoint at exactly (0, 0), or with a NaN value (non-standard JSON), is missing
+  (NaN, confidence 0), whatever its score;
 * OpenPose: confidence = the keypoint score ``c`` (clipped to [0, 1]); ``c = 0`` is
   missing;
 * COCO: when every third value in the file is 0, 1 or 2 it is the **visibility flag**
@@ -67,6 +68,16 @@ columns named with the canonical joints (``_c`` is accepted for confidence), wit
 optional ``time``/``time_s`` (seconds) or ``frame`` column.  2D files are image space
 (pixels, y down); 3D files are world space, converted to metres and Y up.
 :func:`write_csv` writes that format back.
+
+Bad files
+---------
+Both readers refuse, with one :class:`~balletmirror.core.errors.InputError` that says
+where (file, entry or annotation or person, line and column) and what to do: anything
+that is not the layout above (a ``null``, a string or a list where a number belongs, an
+``annotations`` or ``people`` that is not a list, an image id that is an object), an
+infinite number or one beyond :data:`~balletmirror.core.motion.MAX_FILE_VALUE`
+(1e12: no pixel, millimetre or second count is that large), and a frame rate, given or
+implied by the times, outside :data:`~balletmirror.core.motion.FILE_FPS_RANGE`.
 """
 
 from __future__ import annotations
@@ -265,8 +276,8 @@ def _numbers(path: Path, values: Any, where: str, field: str, expected: str) -> 
                          f"expected {expected}")
     for k, value in enumerate(values):
         if not _is_number(value) or abs(value) > MAX_FILE_VALUE:
-            what = describe_json(value) if _is_number(value) else describe_json(value)
-            raise InputError(f"{path}: {where}: {field}[{k}] is {what}; expected a number "
+            raise InputError(f"{path}: {where}: {field}[{k}] is {describe_json(value)}; "
+                             "expected a number "
                              f"(NaN for missing) within ±{MAX_FILE_VALUE:g} in {expected}")
     return values
 
@@ -290,9 +301,10 @@ def _score(path: Path, entry: dict, where: str) -> float | None:
 
 
 def _coco_keypoints(path: Path, entry: Any, where: str) -> list:
-    if not isinstance(entry, dict):
+    if not isinstance(entry, dict) or "keypoints" not in entry:
+        got = "an object without them" if isinstance(entry, dict) else describe_json(entry)
         raise InputError(f"{path}: {where}: expected an object with 'keypoints', but got "
-                         f"{describe_json(entry)}; give COCO keypoint entries")
+                         f"{got}; give COCO keypoint entries")
     values = _numbers(path, entry.get("keypoints"), where, "keypoints", _COCO_VALUES)
     if len(values) != 3 * len(COCO17):
         raise InputError(f"{path}: expected 17 COCO keypoints (51 numbers) in {where}, "
@@ -334,7 +346,9 @@ def _image_size(path: Path, images: Sequence[dict]) -> tuple[int, int] | None:
     if len(sizes) != 1:
         return None
     w, h = sizes.pop()
-    return (int(w), int(h)) if w and h and int(w) and int(h) else None
+    if w is None or h is None or w < 1 or h < 1:
+        return None
+    return (int(w), int(h))
 
 
 def _list_of_objects(path: Path, data: dict, key: str, item: str) -> list[dict]:
@@ -425,7 +439,7 @@ def _parse_openpose_folder(path: Path) -> _Parsed:
         data = _load_json(file)
         if not isinstance(data, dict):
             raise InputError(f"{file}: expected an OpenPose frame (a JSON object with "
-                             "'people'), but got {describe_json(data)}; remove other JSON "
+                             f"'people'), but got {describe_json(data)}; remove other JSON "
                              "files from the folder")
         frames[number], layout = _openpose_people(file, data)
         layouts.append(layout)
@@ -440,7 +454,7 @@ def _parse_json(path: Path, data: Any) -> _Parsed:
         return _parse_coco_dataset(path, data)
     if isinstance(data, list) and any(isinstance(e, dict) and "keypoints" in e for e in data):
         return _parse_coco_results(path, data)
-    got = (f"an object with keys {[_short(k) for k in sorted(data)[:8]]}"
+    got = (f"a dict with keys {[_short(k) for k in sorted(data)[:8]]}"
            if isinstance(data, dict) else
            "an empty list" if data == [] else describe_json(data))
     raise InputError(f"{path}: expected COCO keypoint results (a list of entries with "
@@ -494,7 +508,9 @@ def read_keypoints_json(path: Path, *, fps: float | None = None,
     Raises
     ------
     InputError
-        Unreadable or unrecognised JSON, wrong keypoint count, no person in any frame.
+        Unreadable or unrecognised JSON, a value of the wrong type or beyond
+        :data:`~balletmirror.core.motion.MAX_FILE_VALUE` (its entry, annotation or person
+        named), wrong keypoint count, no person in any frame, or bad options.
     """
     path = Path(path)
     _check_options(path, fps, person)
@@ -567,7 +583,9 @@ def _parse_header(path: Path, header: Sequence[str]) -> _Header:
     header = [h.strip().lower() for h in header]
     times, fields, unknown = _header_fields(path, header)
     if unknown:
-        raise InputError(f"{path}: unknown columns {', '.join(repr(u) for u in unknown)}; "
+        shown = ", ".join(repr(_short(u)) for u in unknown[:8]) + (
+            f" and {len(unknown) - 8} more" if len(unknown) > 8 else "")
+        raise InputError(f"{path}: unknown columns {shown}; "
                          f"expected <joint>_x, <joint>_y[, <joint>_z][, <joint>_confidence] "
                          f"with joints {', '.join(JOINTS)} and an optional time, time_s or "
                          "frame column")
@@ -576,7 +594,8 @@ def _parse_header(path: Path, header: Sequence[str]) -> _Header:
     axes = {axis for _, axis in fields}
     if not {"x", "y"} <= axes:
         raise InputError(f"{path}: no <joint>_x and <joint>_y columns in the header "
-                         f"{','.join(header)}; name them like left_knee_x,left_knee_y")
+                         f"{_short(','.join(header), 80)!r}; name them like "
+                         "left_knee_x,left_knee_y")
     dims = 3 if "z" in axes else 2
     for joint in sorted({j for j, _ in fields}, key=JOINTS.index):
         lacking = [f"{joint}_{a}" for a in "xyz"[:dims] if (joint, a) not in fields]
@@ -587,16 +606,19 @@ def _parse_header(path: Path, header: Sequence[str]) -> _Header:
 
 
 def _cell(path: Path, text: str, line: int, column: str) -> float:
+    """One cell as a number; NaN for an empty (or ``nan``) cell."""
     text = text.strip()
     if not text:
         return math.nan
+    where = f"{path}: line {line}, column {_short(column)!r}"
     try:
         value = float(text)
     except ValueError:
-        value = math.inf
-    if math.isinf(value):
-        raise InputError(f"{path}: line {line}, column {column!r}: expected a number or an "
-                         f"empty cell, but got {text!r}; fix that cell")
+        raise InputError(f"{where}: expected a number or an empty cell, but got "
+                         f"{_short(text)!r}; fix that cell") from None
+    if abs(value) > MAX_FILE_VALUE:
+        raise InputError(f"{where}: {_short(text)!r} is infinite or beyond "
+                         f"±{MAX_FILE_VALUE:g}; fix that cell")
     return value
 
 
@@ -606,6 +628,9 @@ def _read_table(path: Path) -> tuple[list[str], np.ndarray, list[int]]:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
+            if header is not None and not any(cell.strip() for cell in header):
+                raise InputError(f"{path}: the header (line 1) is empty; write the column "
+                                 "names there, like time_s,left_knee_x,left_knee_y")
             rows, lines = [], []
             for row in reader:
                 if not any(cell.strip() for cell in row):
@@ -633,21 +658,42 @@ def _csv_times(path: Path, head: _Header, table: np.ndarray, lines: Sequence[int
         return uniform_times(len(table), rate), rate, notes
     name, col = head.time
     values = table[:, col]
+    _check_increasing(path, name, values, lines)
+    if name == "frame":
+        rate = fps or DEFAULT_FPS
+        notes = [] if fps else [f"fps assumed: {DEFAULT_FPS:g} (pass fps=...)"]
+        times = (values - values[0]) / rate
+        if (np.diff(times) <= 0).any():
+            raise InputError(f"{path}: frame numbers {values[0]:g}, {values[1]:g}... are too "
+                             "close together to tell the frames apart; number them 0, 1, 2...")
+        return times, rate, notes
+    estimate = None if fps or len(values) < 2 else _estimated_fps(path, name, values)
+    rate = fps or estimate or DEFAULT_FPS
+    notes = [] if fps or estimate else [f"fps assumed: {DEFAULT_FPS:g} (pass fps=...)"]
+    return values, rate, notes
+
+
+def _check_increasing(path: Path, name: str, values: np.ndarray, lines: Sequence[int]) -> None:
+    """InputError at the first empty (or NaN) time cell, or one that does not increase."""
     if np.isnan(values).any():
         line = lines[int(np.flatnonzero(np.isnan(values))[0])]
-        raise InputError(f"{path}: line {line}: the {name} cell is empty; fill every {name}")
+        raise InputError(f"{path}: line {line}: the {name} cell is empty or NaN; fill every "
+                         f"{name}")
     back = np.flatnonzero(np.diff(values) <= 0)
     if back.size:
         raise InputError(f"{path}: line {lines[back[0] + 1]}: {name} {values[back[0] + 1]:g} "
                          f"does not increase after {values[back[0]]:g}; sort the rows")
-    if name == "frame":
-        rate = fps or DEFAULT_FPS
-        notes = [] if fps else [f"fps assumed: {DEFAULT_FPS:g} (pass fps=...)"]
-        return (values - values[0]) / rate, rate, notes
-    estimate = round(1.0 / float(np.median(np.diff(values))), 6) if len(values) > 1 else None
-    rate = fps or estimate or DEFAULT_FPS
-    notes = [] if fps or estimate else [f"fps assumed: {DEFAULT_FPS:g} (pass fps=...)"]
-    return values, rate, notes
+
+
+def _estimated_fps(path: Path, name: str, values: np.ndarray) -> float:
+    """1 / the median step of ``values`` (s), within :data:`FILE_FPS_RANGE`."""
+    step = float(np.median(np.diff(values)))
+    low, high = FILE_FPS_RANGE
+    if not low <= 1.0 / step <= high:
+        raise InputError(f"{path}: the {name} column steps by {step:g} s (median), which is "
+                         f"{1.0 / step:g} frames/s, outside {low:g} to {high:g}; write {name} "
+                         "in seconds or pass fps=...")
+    return round(1.0 / step, 6)
 
 
 def _csv_confidence(path: Path, head: _Header, table: np.ndarray, lines: Sequence[int],
@@ -689,7 +735,8 @@ def read_csv(path: Path, *, fps: float | None = None, units: str | None = None,
     path : Path
         Header ``[time|time_s|frame,]<joint>_x,<joint>_y[,<joint>_z][,<joint>_confidence]``
         with canonical joint names (any order, case-insensitive; ``_c`` for
-        confidence), one row per frame; empty cells are missing.
+        confidence), one row per frame; empty (or ``nan``) cells are missing, and a joint
+        with one missing coordinate is missing.
     fps : float, optional
         Frame rate; else from ``time``/``time_s`` (1 / median step), else 30 (noted in
         provenance).  With a ``frame`` column, times are ``(frame - first) / fps``.
@@ -709,8 +756,10 @@ def read_csv(path: Path, *, fps: float | None = None, units: str | None = None,
     Raises
     ------
     InputError
-        Unknown columns, no x/y columns, a non-numeric cell (line and column named),
-        confidence outside [0, 1], times that do not increase, or bad options.
+        An empty header, unknown columns, no x/y columns, a non-numeric, infinite or huge
+        cell (line and column named), confidence outside [0, 1], times that do not
+        increase, a frame rate outside :data:`~balletmirror.core.motion.FILE_FPS_RANGE`,
+        or bad options.
     """
     path = Path(path)
     _check_fps(path, fps)
@@ -726,6 +775,7 @@ def read_csv(path: Path, *, fps: float | None = None, units: str | None = None,
             positions[:, J[joint], "xyz".index(axis)] = table[:, col] * scale
     if up == "z":
         positions = np.stack([positions[..., 0], positions[..., 2], -positions[..., 1]], -1)
+    positions[np.isnan(positions).any(axis=-1)] = np.nan  # one empty coordinate: missing
     confidence = _csv_confidence(path, head, table, lines, header)
     space = "image" if head.dims == 2 else "world"
     provenance = {"reader": "csv", "path": str(path), "source_units": unit_name,

@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 
 from ..core.errors import InputError
-from ..core.motion import Motion
+from ..core.motion import FILE_FPS_RANGE, MAX_FILE_VALUE, Motion
 from ..core.skeleton import JOINTS
 
 #: Millimetres per unit of length, for the ``Units`` TRC field and Motion units.
@@ -218,7 +218,7 @@ def _metadata(lines: list[str], path: Path) -> dict[str, str]:
     missing = [k for k in ("DataRate", "NumMarkers", "Units") if k not in keys]
     if missing or len(keys) != len(values):
         raise InputError(f"{path}: expected the TRC keys {' '.join(HEADER_KEYS)} and one "
-                         f"value each, but got keys {keys} and values {values}")
+                         f"value each, but got keys {keys[:10]} and values {values[:10]}")
     return dict(zip(keys, values, strict=True))
 
 
@@ -241,10 +241,16 @@ def _parse_row(line: str, n_markers: int, where: str) -> tuple[int, float, np.nd
                          f"but got {len([f for f in fields if f])} non-empty fields")
     try:
         values = [float(f) if f else math.nan for f in fields[2:width]]
-        frame, time_s = int(float(fields[0])), float(fields[1])
+        frame, time_s = float(fields[0]), float(fields[1])
     except ValueError as exc:
         raise InputError(f"{where}: not a number ({exc})") from None
+    if not (math.isfinite(frame) and frame == int(frame) and math.isfinite(time_s)):
+        raise InputError(f"{where}: expected an integer Frame# and a finite Time, but got "
+                         f"{fields[0][:20]!r} and {fields[1][:20]!r}")
     points = np.array(values).reshape(n_markers, 3)
+    if (np.abs(points) > MAX_FILE_VALUE).any():
+        raise InputError(f"{where}: a coordinate is infinite or beyond ±{MAX_FILE_VALUE:g}")
+    frame = int(frame)
     points[np.isnan(points).any(axis=1)] = np.nan  # a marker with a blank is missing
     return frame, time_s, points
 
@@ -273,8 +279,11 @@ def read_trc(path: str | Path) -> dict[str, Any]:
     Raises
     ------
     InputError
-        The file is missing, is not a TRC file, has units that are not m, cm or mm, or a
-        row that does not match its header.
+        The file is missing, is not a TRC file, has units that are not m, cm or mm, a
+        DataRate outside :data:`~balletmirror.core.motion.FILE_FPS_RANGE`, or a row that
+        does not match its header (a Frame# that is not an integer, a Time that is not
+        finite, a coordinate that is infinite or beyond
+        :data:`~balletmirror.core.motion.MAX_FILE_VALUE`).
     """
     path = Path(path)
     try:
@@ -286,9 +295,16 @@ def read_trc(path: str | Path) -> dict[str, Any]:
         n_markers, data_rate = int(meta["NumMarkers"]), float(meta["DataRate"])
     except ValueError:
         raise InputError(f"{path}: NumMarkers and DataRate must be numbers, but got "
-                         f"{meta['NumMarkers']!r} and {meta['DataRate']!r}") from None
+                         f"{meta['NumMarkers'][:20]!r} and {meta['DataRate'][:20]!r}") from None
+    low, high = FILE_FPS_RANGE
+    if not (n_markers >= 0 and low <= data_rate <= high):
+        raise InputError(f"{path}: expected NumMarkers >= 0 and a DataRate from {low:g} to "
+                         f"{high:g} frames/s, but got {n_markers} and {data_rate:g}")
     markers = _marker_names(lines[3], n_markers, path)
-    scale = mm_per_unit(meta["Units"])
+    try:
+        scale = mm_per_unit(meta["Units"])
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
     rows = [_parse_row(line, n_markers, f"{path}:{k + 1}")
             for k, line in enumerate(lines) if k >= _HEADER_LINES and line.strip()]
     frames = np.array([r[0] for r in rows], dtype=np.int64)
