@@ -218,7 +218,7 @@ def _run(input_path: Optional[Path], reference: Optional[Path], *, outdir: Optio
         run = analyze(input_path, reference=reference, music=music, progress=progress,
                       read=read)
         for source in (run.analysis.source, run.reference and run.reference.source):
-            _warn_incomplete(console, source)
+            _warn_incomplete(Console(stderr=True, quiet=quiet), source)
         if missing:
             console.print(f"[yellow]note:[/] no report.html or annotated.mp4: {missing} is "
                           "missing (pip install 'balletmirror[report]')")

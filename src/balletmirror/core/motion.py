@@ -380,7 +380,9 @@ def _meta_dict(path: Path, meta: np.ndarray) -> dict:
         got = describe_json(data.get("schema"))
         raise InputError(f"{path}: expected schema {SCHEMA}, but got {got}")
     if data.get("joints") != list(JOINTS):
-        raise InputError(f"{path}: written with another skeleton; expected joints {JOINTS}")
+        raise InputError(f"{path}: written with another skeleton (its metadata does not list "
+                         f"balletmirror's {len(JOINTS)} joints, nose to right_toe); save it "
+                         "again with Motion.save")
     return data
 
 

@@ -67,7 +67,8 @@ class StudioSettings:
         for name, (low, high, unit) in SETTING_LIMITS.items():
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and low <= value <= high):
-                raise ConfigError(f"{SETTING_FLAGS[name]} {value}: expected {low:g} to "
+                shown = f"{value:g}" if isinstance(value, float) else value
+                raise ConfigError(f"{SETTING_FLAGS[name]} {shown}: expected {low:g} to "
                                   f"{high:g}{unit}")
         try:
             yaw = float(self.camera)
