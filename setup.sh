@@ -18,6 +18,10 @@ if [ -x .venv/bin/python ]; then
     echo "error: .venv holds Python $(.venv/bin/python -c 'import sys; print(sys.version.split()[0])'); balletmirror needs 3.11 or 3.12 (mediapipe 0.10.21). Remove .venv and run this again." >&2
     exit 2
   fi
+  if ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
+    echo "error: .venv has no pip (an earlier 'python -m venv' stopped half-way: on Debian/Ubuntu install python3.12-venv or python3.11-venv). Remove .venv and run this again." >&2
+    exit 2
+  fi
 else
   PY=""
   for candidate in python3.12 python3.11 python3 python; do

@@ -135,10 +135,7 @@ def reading_options(mapping: Optional[list[str]], fps: Optional[float],
                               f"{FPS_LIMITS[1]:g} frames per second")
         options["fps"] = fps
     if units is not None:
-        try:
-            options["units"] = float(units)
-        except ValueError:
-            options["units"] = units
+        options["units"] = units  # as written: each reader reads its own (BVH: a number too)
     if up is not None:
         options["up"] = up
     return options
@@ -356,20 +353,46 @@ def evaluate_command(
         Console().print(format_table(report))
 
 
+def _usage_message(exc: BaseException) -> str | None:
+    """The one line of a command-line usage error (click's, as typer raises it: a bad
+    option value, an unknown option or command, a missing argument), else None."""
+    if not any(c.__name__ == "ClickException" for c in type(exc).__mro__):
+        return None
+    ctx = getattr(exc, "ctx", None)
+    where = f"{ctx.command_path} -h" if ctx is not None else "balletmirror -h"
+    return f"{exc.format_message()} (see {where})"
+
+
+def _terminate(signum, frame) -> None:
+    """SIGTERM (a plain ``kill``): unwind like Ctrl-C, so that half-written outputs are
+    removed (:func:`balletmirror.core.files.written_whole`)."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Console-script entry point: errors become one line and an exit code."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     try:
-        app()  # usage errors: click prints them and exits with 2
+        code = app(standalone_mode=False)  # usage errors come back as exceptions
     except BalletMirrorError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
-    except Exception as exc:  # a bug: one line, the traceback on request
+    except Exception as exc:  # a usage error, else a bug: one line, the traceback on request
+        if type(exc).__name__ == "NoArgsIsHelpError":  # no arguments: the help was shown
+            sys.exit(0)
+        usage = _usage_message(exc)
+        if usage is not None:
+            err.print(f"[bold red]error:[/] {usage}", highlight=False, soft_wrap=True)
+            sys.exit(2)
         if debugging():
             raise
         err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
                   "(set BALLETMIRROR_DEBUG=1 for the traceback)", highlight=False,
                   soft_wrap=True)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -81,8 +81,10 @@ def views_missing() -> str | None:
 
 
 def read_soundtrack(path: Path, kind: str, music: Path | None) -> Soundtrack | None:
-    """The music to time her against: ``music`` when given (an audio or video file),
-    else a video's own audio track, else None; read block by block when used."""
+    """The music to time her against: ``music`` when given (an audio or video file;
+    its first second decoded now, so that a bad file is refused before any work), else
+    a video's own audio track (read as far as it is readable), else None; read block
+    by block when used."""
     import functools
 
     from .io.audio import RATE, audio_blocks, has_audio
@@ -90,10 +92,12 @@ def read_soundtrack(path: Path, kind: str, music: Path | None) -> Soundtrack | N
     if music is not None:
         if not has_audio(music):
             raise InputError(f"{music}: has no audio stream for --music")
+        for _ in audio_blocks(music, max_s=1.0):
+            pass
         return Soundtrack(functools.partial(audio_blocks, music), RATE, str(music))
     if kind != "video" or not has_audio(path):
         return None
-    return Soundtrack(functools.partial(audio_blocks, path), RATE, "video")
+    return Soundtrack(functools.partial(audio_blocks, path, tolerant=True), RATE, "video")
 
 
 def _silent(task: str, done: int, total: int | None) -> None:
@@ -225,7 +229,7 @@ class Run:
             return paths  # 2D keypoints only: no TRC
         paths["trc"] = outdir / "motion.trc"
         with written_whole(paths["trc"]) as tmp:
-            write_trc(self.analysis.motion, tmp)
+            write_trc(self.analysis.motion, tmp, name=paths["trc"].name)
         return paths
 
     def write_views(self, outdir: Path, *, progress: Progress | None = None

@@ -30,8 +30,8 @@ def music(seconds: float, bpm: float) -> np.ndarray:
     return y.astype(np.float32)
 
 
-CASES = [(clicks, 1.2, 96.0), (clicks, 7.3, 96.0), (music, 20.0, 130.0),
-         (clicks, 30.0, 150.0)]
+CASES = [(clicks, 1.2, 96.0), (clicks, 7.3, 96.0), (music, 8.0, 163.6), (music, 8.0, 72.0),
+         (music, 20.0, 130.0), (clicks, 30.0, 150.0)]
 
 
 def test_mel_filters_are_librosas():
@@ -47,10 +47,10 @@ def test_onset_envelope_tempo_beats_and_onsets_are_librosas(make, seconds, bpm):
     assert env.shape == ref.shape and samples == y.size and peak == pytest.approx(
         np.abs(y).max())
     np.testing.assert_allclose(env, ref, atol=1e-6 * ref.max())
-    pooled = ref[:ref.size // 8 * 8].reshape(-1, 8).sum(axis=1)
     tempo = beats.global_tempo(env, SR)
-    assert tempo == pytest.approx(
-        librosa.feature.tempo(onset_envelope=pooled, sr=SR, hop_length=512)[0])
+    if seconds <= 8:  # librosa's tempogram at this hop takes 2.8 GB a minute
+        assert tempo == pytest.approx(
+            librosa.feature.tempo(onset_envelope=ref, sr=SR, hop_length=beats.HOP)[0])
     _, expected = librosa.beat.beat_track(onset_envelope=ref, sr=SR, hop_length=beats.HOP,
                                           bpm=tempo, units="time")
     np.testing.assert_allclose(beats.track_beats(env, SR, bpm=tempo), expected, atol=1e-9)

@@ -201,7 +201,8 @@ def test_missing_required_joints_names_them_and_the_labels(tmp_path):
     path = write_c3d(tmp_path / "head.c3d", head_only)
     with pytest.raises(InputError, match=r"required joints left_hip, right_hip, left_knee, "
                        r"right_knee, left_ankle, right_ankle from the marker labels found "
-                       r"\(LFHD, RFHD, LBHD, RBHD, LSHO, RSHO\); pass mapping") as info:
+                       r"\(LFHD, RFHD, LBHD, RBHD, LSHO, RSHO\); name them with "
+                       r"--map left_hip=") as info:
         read_c3d(path)
     assert "\n" not in str(info.value)
 

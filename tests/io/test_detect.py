@@ -105,3 +105,25 @@ def test_a_cut_or_flipped_video_reads_its_part_or_is_an_input_error(tmp_path, cu
     path.write_bytes(bytes(data))
     with pytest.raises(InputError):
         read_motion(path)
+
+
+def test_a_tab_separated_xsens_csv_and_a_json_with_a_bom_are_recognised(tmp_path):
+    segments = ("Pelvis", "RightUpperLeg", "RightLowerLeg", "RightFoot", "LeftUpperLeg",
+                "LeftLowerLeg", "LeftFoot")
+    header = "\t".join(["Frame", "ms"] + [f"{s} {a}" for s in segments for a in "xyz"])
+    (tmp_path / "segments.txt").write_text(header + "\n0\t0" + "\t0" * 21 + "\n")
+    assert detect_kind(tmp_path / "segments.txt") == "xsens_csv"
+    coco = '[{"image_id": 1, "keypoints": [' + ", ".join(["100, 100, 1"] * 17) + "]}]"
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + coco.encode())
+    assert detect_kind(tmp_path / "bom.json") == "keypoints"
+    assert read_motion(tmp_path / "bom.json").n_frames == 1
+
+
+def test_a_large_png_a_heic_and_an_mp4_are_not_taken_for_c3d(tmp_path):
+    big = write_png(tmp_path / "big.png")
+    big.write_bytes(big.read_bytes() + np.random.default_rng(2).bytes(2000))  # over 512 B
+    (tmp_path / "photo.heic").write_bytes(b"\x00\x00\x00\x18ftypheic" + bytes(600))
+    for name in ("big.png", "photo.heic"):
+        with pytest.raises(InputError, match="still image"):
+            detect_kind(tmp_path / name)
+    assert detect_kind(write_video(tmp_path / "v.mp4", blank_frames(3))) == "video"

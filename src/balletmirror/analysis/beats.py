@@ -4,7 +4,7 @@ The same algorithms as librosa 0.11's defaults (``onset_strength``, ``feature.te
 ``beat.beat_track``, ``onset.detect`` with ``backtrack``), written for audio read block
 by block and without numba (importing librosa's beat tracker costs 156 MB of memory
 before it has heard a note, half the pose model's peak; its tempo estimate at a fine
-hop builds a 2756 x frames tempogram, 2.8 GB for a minute of music).  The test suite
+hop builds a 2756 x frames tempogram at once, 2.8 GB for a minute of music).  The test suite
 checks each function against librosa on the same signals.
 
 * Onset strength: spectral flux on a log-mel spectrogram (Böck & Widmer 2013,
@@ -16,7 +16,7 @@ checks each function against librosa on the same signals.
   rise from the previous frame (falls count 0), delayed by ``1 + 1024 // hop`` frames.
   Two passes over the audio: the first finds the loudest value.
 * Tempo: the autocorrelation tempogram (8 s Hann windows, each column scaled to its
-  maximum) of the onset envelope pooled to a 512-sample hop, averaged over the clip,
+  maximum) of the onset envelope, averaged over the clip (every 8th column),
   weighted by a log-normal prior (120 BPM, one octave) and capped at 320 BPM; the
   strongest lag wins (Grosche, Müller & Kurth 2010; librosa's ``feature.tempo``).
 * Beats: Ellis's dynamic programme (Ellis 2007, "Beat tracking by dynamic
@@ -48,9 +48,10 @@ HOP = 64  # samples: the fine envelope's hop, 2.9 ms at 22.05 kHz
 N_FFT = 2048  # samples: the spectrogram's frame
 N_MELS = 128
 TOP_DB, AMIN = 80.0, 1e-10  # dB floor under the loudest value; power clip before log
-CHUNK_FRAMES = 512  # frames computed at a time (1.5 s at HOP; 12 s at TEMPO_HOP)
+CHUNK_FRAMES = 512  # frames (or tempogram columns) computed at a time
 ARRAY_BLOCK = 1 << 18  # samples a block when the audio is one array
-TEMPO_HOP = 512  # samples: the tempo's envelope hop
+TEMPO_STRIDE = 8  # tempogram columns: one every 8 frames at HOP (23 ms)
+TEMPO_CHUNK = 128  # tempogram columns computed at a time (2756 lags each: 11 MB)
 AC_SIZE_S = 8.0  # s: the tempogram's autocorrelation window
 START_BPM, STD_OCTAVES, MAX_BPM = 120.0, 1.0, 320.0  # the tempo's prior
 TIGHTNESS = 100.0  # the beat programme's penalty on intervals off the period
@@ -185,28 +186,30 @@ def _autocorrelation(frames: np.ndarray) -> np.ndarray:
     return ac / np.where(top > np.finfo(ac.dtype).tiny, top, 1.0)
 
 
-def mean_tempogram(envelope: np.ndarray, *, win: int) -> np.ndarray:
+def mean_tempogram(envelope: np.ndarray, *, win: int, stride: int = 1) -> np.ndarray:
     """Mean over the clip of the autocorrelation tempogram (win,): a Hann window of
-    ``win`` frames centred on each frame (the envelope ramped to 0 at either end)."""
+    ``win`` frames centred on every ``stride``-th frame (the envelope ramped to 0 at
+    either end), :data:`TEMPO_CHUNK` columns at a time."""
     padded = np.pad(envelope.astype(float), win // 2, mode="linear_ramp", end_values=0)
     window = get_window("hann", win, fftbins=True)
+    columns = np.arange(0, envelope.size, stride)
     total = np.zeros(win)
-    for a in range(0, envelope.size, CHUNK_FRAMES):
-        b = min(envelope.size, a + CHUNK_FRAMES)
-        frames = np.lib.stride_tricks.sliding_window_view(padded[a:b + win - 1], win).T
+    for k in range(0, columns.size, TEMPO_CHUNK):
+        starts = columns[k:k + TEMPO_CHUNK]
+        frames = padded[starts[:, None] + np.arange(win)[None, :]].T
         total += _autocorrelation(frames * window[:, None]).sum(axis=1)
-    return total / max(envelope.size, 1)
+    return total / max(columns.size, 1)
 
 
 def global_tempo(envelope: np.ndarray, sr: int, *, hop: int = HOP) -> float:
-    """Tempo (BPM) of an onset envelope at ``hop`` (module docstring)."""
-    pool = max(1, TEMPO_HOP // hop)
-    coarse = envelope[:envelope.size // pool * pool].reshape(-1, pool).sum(axis=1)
-    step = hop * pool
-    win = int(AC_SIZE_S * sr) // step
-    tg = mean_tempogram(coarse, win=win)
+    """Tempo (BPM) of an onset envelope at ``hop`` (module docstring): the tempogram at
+    the envelope's own hop (its lags resolve the tempo finely: 0.3 BPM at 120 BPM),
+    averaged over every :data:`TEMPO_STRIDE`-th frame (its 8 s windows overlap by all
+    but 23 ms: the mean hardly moves, and costs an eighth)."""
+    win = int(AC_SIZE_S * sr) // hop
+    tg = mean_tempogram(envelope, win=win, stride=TEMPO_STRIDE)
     with np.errstate(divide="ignore"):
-        bpm = np.concatenate([[np.inf], 60.0 * sr / (step * np.arange(1, win))])
+        bpm = np.concatenate([[np.inf], 60.0 * sr / (hop * np.arange(1, win))])
         prior = -0.5 * ((np.log2(bpm) - np.log2(START_BPM)) / STD_OCTAVES) ** 2
     prior[:int(np.argmax(bpm < MAX_BPM))] = -np.inf
     return float(bpm[int(np.argmax(np.log1p(1e6 * tg) + prior))])

@@ -5,7 +5,7 @@
   2.9 ms at 22.05 kHz), steered by the clip's global tempo, each beat then moved to the
   nearest backtracked onset within ``SNAP_S`` (the beat tracker's grid sits a frame or
   two after the sound's attack; the attack is what a dancer hears).  The tempo
-  reported is 60 s over the median interval of the snapped beats.  The audio is read
+  reported is the global tempo that steered the tracker.  The audio is read
   block by block (twice), so memory stays flat however long the class.
 * Accents of the movement: where her joints turn back, the extremes of the knee,
   hip, elbow and shoulder angles and of the spread of her knees and feet
@@ -67,10 +67,7 @@ def beat_grid(audio: Audio, sr: int) -> dict:
     """
     found = beats_of(audio, sr)
     beats = snap(found["beats"], found["onsets"])
-    tempo = found["tempo_bpm"]
-    if beats.size >= 2:
-        tempo = 60.0 / float(np.median(np.diff(beats)))
-    return {"tempo_bpm": tempo, "beats_s": [round(float(b), 4) for b in beats]}
+    return {"tempo_bpm": found["tempo_bpm"], "beats_s": [round(float(b), 4) for b in beats]}
 
 
 def snap(beats: np.ndarray, onsets: np.ndarray, *, within: float = SNAP_S) -> np.ndarray:

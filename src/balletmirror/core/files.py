@@ -45,7 +45,7 @@ def check_output_dir(path: str | Path, *, flag: str = "-o") -> Path:
         existing folder is not writable.
     """
     path = Path(path)
-    absolute = Path(os.path.abspath(path))
+    absolute = Path(os.path.realpath(path))  # a link into /proc is /proc
     if any(absolute == root or root in absolute.parents for root in SYSTEM_ROOTS):
         raise InputError(f"{path}: is a system folder; choose another {flag}")
     if path.exists() and not path.is_dir():

@@ -120,20 +120,39 @@ def _text_kind(head: bytes) -> str | None:
     if text[:1] in ("{", "["):
         return "keypoints"
     first = text.splitlines()[0] if text else ""
-    if first.isprintable() and any(sep in first for sep in ",;\t"):
+    if first.replace("\t", " ").isprintable() and any(sep in first for sep in ",;\t"):
         return "xsens_csv" if looks_like_xsens_csv(first) else "csv"
     return None
 
 
+#: ISO base-media brands of still images (HEIF/HEIC, AVIF): FFmpeg opens them as video.
+IMAGE_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif",
+                b"avis")
+
+
 def _is_image(head: bytes) -> bool:
-    return head.startswith(IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+    return (head.startswith(IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+            or (head[4:8] == b"ftyp" and head[8:12] in IMAGE_BRANDS))
+
+
+def _is_c3d(path: Path, head: bytes) -> bool:
+    """A C3D header: byte 1 is 0x50 and the parameter section it points to (512-byte
+    block ``head[0]``) names a processor type (84 Intel, 85 DEC, 86 MIPS) in its byte 3."""
+    if len(head) < 512 or head[1] != 0x50 or head[0] < 2:
+        return False
+    with open(path, "rb") as f:
+        f.seek((head[0] - 1) * 512 + 3)
+        return f.read(1) in (b"\x54", b"\x55", b"\x56")
 
 
 def _gif_frames(path: Path) -> int:
-    """Frames of a GIF (0 when PyAV cannot read it), counted up to 2."""
+    """Frames of a GIF (0 when PyAV cannot read it, 2 when PyAV is not installed: the
+    video reader then says what to install), counted up to 2."""
     try:
         import av
-
+    except ImportError:
+        return 2
+    try:
         with av.open(str(path)) as container:
             count = 0
             for packet in container.demux(video=0):
@@ -154,7 +173,9 @@ def _media_kind(path: Path) -> str | None:
         return None
     try:
         with av.open(str(path)) as container:
-            if container.streams.video:
+            moving = [s for s in container.streams.video
+                      if not s.disposition & av.stream.Disposition.attached_pic]
+            if moving:
                 return "video"
             return "audio" if container.streams.audio else None
     except Exception:  # noqa: BLE001 - FFmpeg's errors are many: none means "not media"
@@ -173,14 +194,14 @@ def sniff(path: Path) -> str | None:
         head = f.read(SNIFF_BYTES)
     if head.startswith(b"PK\x03\x04"):
         return "motion"
-    if len(head) >= 512 and head[1] == 0x50:
+    if _is_image(head):
+        raise InputError(f"{path}: is a still image; give a video of the dancer")
+    if _is_c3d(path, head):
         return "c3d"
     if head[:6] in (b"GIF87a", b"GIF89a"):
         if _gif_frames(path) >= 2:
             return "video"
         raise InputError(f"{path}: is a still image (GIF); give a video of the dancer")
-    if _is_image(head):
-        raise InputError(f"{path}: is a still image; give a video of the dancer")
     kind = _text_kind(head)
     if kind is not None:
         return kind

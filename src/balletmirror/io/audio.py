@@ -89,8 +89,8 @@ def _decoded(container, rate: int) -> Iterator[tuple[np.ndarray, float | None]]:
         yield r.to_ndarray().ravel().astype(np.float32, copy=False), start
 
 
-def audio_blocks(path: Path, *, rate: int = RATE,
-                 max_s: float | None = None) -> Iterator[np.ndarray]:
+def audio_blocks(path: Path, *, rate: int = RATE, max_s: float | None = None,
+                 tolerant: bool = False) -> Iterator[np.ndarray]:
     """Mono float32 samples of ``path``'s first audio stream at ``rate`` Hz, block by
     block, sample 0 at the first video frame (or at the stream's start for an audio
     file); nothing when the file has no audio stream.
@@ -102,12 +102,16 @@ def audio_blocks(path: Path, *, rate: int = RATE,
         Sample rate, Hz.
     max_s : float, optional
         Stop after this many seconds.
+    tolerant : bool
+        A stream damaged after its start ends where it breaks (a damaged video's own
+        sound: the video is analysed up to where it is readable, and says so) instead
+        of raising.
 
     Raises
     ------
     InputError
-        The file is missing or not readable as audio or video, or its audio breaks off
-        (a damaged stream).
+        The file is missing or not readable as audio or video, or (not ``tolerant``)
+        its audio breaks off.
     """
     import av
 
@@ -124,6 +128,8 @@ def audio_blocks(path: Path, *, rate: int = RATE,
                 done += y.size
                 yield y
         except (av.error.FFmpegError, ValueError) as exc:
+            if tolerant and done:
+                return
             raise InputError(f"{path}: its audio cannot be decoded after {done / rate:.1f} s "
                              f"({exc})") from None
 

@@ -1577,7 +1577,13 @@ def detect_units(stature: float) -> str:
 
 
 def _unit_scale(units: str | float, stature: float, source: str) -> tuple[str, float, bool]:
-    """(unit name, metres per file unit, detected?) for the ``units`` option."""
+    """(unit name, metres per file unit, detected?) for the ``units`` option (a number,
+    or a string of one as the command line gives it, is metres per file unit)."""
+    if isinstance(units, str) and units.lower() not in ("auto", *UNIT_SCALES):
+        try:
+            units = float(units)
+        except ValueError:
+            pass
     if isinstance(units, (int, float)) and not isinstance(units, bool):
         if not (math.isfinite(units) and units > 0):
             raise ConfigError(f"Expected units > 0 (metres per file unit), but got {units!r}")

@@ -794,8 +794,8 @@ def _check_required(path: Path, used: Mapping[str, str], labels: Sequence[str]) 
         shown = ", ".join(lab[:20] for lab in labels[:60]) + (" ..." if len(labels) > 60 else "")
         raise InputError(
             f"{path}: cannot map the required joints {', '.join(missing)} from the marker "
-            f"labels found ({shown or 'none'}); pass mapping={{joint: marker label}} "
-            "to name them")
+            f"labels found ({shown or 'none'}); name them with --map {missing[0]}=<marker> "
+            "(one --map a joint; from Python mapping={joint: marker label})")
 
 
 # ---------------------------------------------------------------------- reader

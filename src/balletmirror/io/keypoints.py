@@ -254,7 +254,7 @@ _OPENPOSE_VALUES = "a list of 75 (BODY_25) or 54 (COCO-18) numbers (x, y, c per 
 
 def _load_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is allowed
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); "
                          "give a COCO or OpenPose keypoint file") from None

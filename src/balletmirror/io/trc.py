@@ -165,7 +165,7 @@ def data_row(frame: int, time_s: float, points_mm: np.ndarray) -> str:
     return "".join(f"{f}\t" for f in fields)
 
 
-def write_trc(motion: Motion, path: str | Path) -> Path:
+def write_trc(motion: Motion, path: str | Path, *, name: str | None = None) -> Path:
     """Write the 3D joints of ``motion`` to a TRC file for OpenSim (format: module docstring).
 
     Parameters
@@ -175,6 +175,9 @@ def write_trc(motion: Motion, path: str | Path) -> Path:
         (:func:`trc_points`).
     path : path
         The file to write (its folder must exist; ``.trc`` by convention); overwritten.
+    name : str, optional
+        The file name the header records (default ``path``'s: give the final name when
+        writing to a temporary file first).
 
     Returns
     -------
@@ -192,7 +195,8 @@ def write_trc(motion: Motion, path: str | Path) -> Path:
     path = Path(path)
     points, units = trc_points(motion)
     points_mm = points * mm_per_unit(units)
-    lines = header_lines(path.name, fps=motion.fps, n_frames=motion.n_frames, markers=JOINTS)
+    lines = header_lines(name or path.name, fps=motion.fps, n_frames=motion.n_frames,
+                         markers=JOINTS)
     try:
         with path.open("w", encoding="utf-8", newline="\n") as fh:
             fh.write("\n".join(lines) + "\n\n")

@@ -80,7 +80,8 @@ def incomplete(info: VideoInfo, frames: _FrameBuffer, report: dict) -> dict | No
         ``readable_until_s`` (the last frame read, s), ``declared_s`` (what the file
         promises, s, or None) and ``reason``.
     """
-    declared = info.stream_duration_s or info.duration_s
+    # the container's duration is its longest stream's: trusted only without sound
+    declared = info.stream_duration_s or (None if info.has_audio else info.duration_s)
     last = float(frames.times[frames.n - 1]) if frames.n else 0.0
     short = declared is not None and last + MISSING_FRAMES / info.fps < declared
     if not (short or "error" in report):

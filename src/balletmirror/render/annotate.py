@@ -261,7 +261,7 @@ def _source(motion: Motion, video: Path | None) -> dict:
     from ..io.video import probe_video
 
     info = probe_video(video)
-    sound = (audio_blocks(video), RATE) if has_audio(video) else None
+    sound = (audio_blocks(video, tolerant=True), RATE) if has_audio(video) else None
     return {"frames": video_frames(video, motion), "fps": info.fps, "total": info.frames,
             "sound": sound, "confidence": motion.confidence}
 

@@ -89,7 +89,7 @@ PHRASE_OPTIONS = frozenset({"bpm", "style", "height"})
 OPTION_LIMITS: dict[str, tuple[float, float, str]] = {
     "counts": (0.25, 64.0, "counts"), "tempo": (0.2, 5.0, "turns/s"),
     "depth": (0.0, 180.0, "degrees"), "travel": (-10.0, 10.0, "m"),
-    "late": (-2.0, 2.0, "s"), "height": (0.0, 1.2, "m of jump"),
+    "late": (-2.0, 2.0, "s"), "height": (0.02, 1.2, "m of jump"),
 }
 PHRASE_LIMITS: dict[str, tuple[float, float, str]] = {
     "bpm": (20.0, 300.0, "beats/min"), "height": (1.2, 2.2, "m (the dancer's height)"),

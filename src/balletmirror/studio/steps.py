@@ -716,7 +716,7 @@ _LEG = frozenset({"front", "side", "back", "left", "right"})
 _TURN = frozenset({"en_dehors", "en_dedans", "left", "right"})
 #: What a body can do: 10 pirouettes, 64 fouettés (twice Odile's 32), a triple tour en
 #: l'air; a leg no higher than 180 degrees; a balance held a minute; 10 m of bourrée.
-_HEIGHT = (0.0, 180.0, "degrees of leg height")
+_HEIGHT = (10.0, 180.0, "degrees of leg height")
 
 #: The choreography's step names (:mod:`.perform`) and their generators.
 GENERATORS: dict[str, Generator] = {
@@ -738,6 +738,6 @@ GENERATORS: dict[str, Generator] = {
     "tour": Generator(step_tour, frozenset({"left", "right"}), number=(0.5, 3.0, "turns")),
     "balance": Generator(step_balance, frozenset({"left", "right"}), number=(0.5, 60.0, "seconds")),
     "port_de_bras": Generator(step_port_de_bras, frozenset({"front", "side", "back"})),
-    "travel": Generator(step_travel, _LEG, number=(0.0, 10.0, "metres")),
+    "travel": Generator(step_travel, _LEG, number=(0.1, 10.0, "metres")),
     "position": Generator(step_position, number=(1.0, 5.0, "the position")),
 }
