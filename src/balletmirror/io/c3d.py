@@ -511,7 +511,10 @@ def _limit_memory(extra: int) -> None:
 
 
 def _child(connection: Any, path_text: str, memory: int) -> None:
-    """In the child: parse, send b"ok" + the content or b"no" + ezc3d's message."""
+    """In the child: parse, send b"ok" + the content or b"no" + ezc3d's message.  Ctrl-C
+    and SIGTERM end it quietly (the parent says what happened)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _limit_memory(memory)
     try:
         message = b"ok" + _encode(_parse(Path(path_text)))
