@@ -253,7 +253,28 @@ def test_report_is_json():
     report = evaluate(*mixed_prediction())
     assert json.loads(json.dumps(report, allow_nan=False)) == report
     assert set(report) == {"schema", "min_iou", "detection", "per_step", "matches", "misses",
-                           "false_positives", "side", "turns", "metrics", "faults"}
+                           "false_positives", "side", "turns", "metrics", "faults",
+                           "confident_wrong"}
+
+
+def test_labels_by_eye_low_confidence_is_not_scored_and_other_matches_its_name():
+    """The real clips' labels: a low-confidence label and the steps lying on it are left
+    out; an ``other`` label matches by its real name."""
+    labels = {"steps": [
+        {"step": "other", "start_s": 1.0, "end_s": 3.0, "metrics": {"name": "chasse"},
+         "confidence": "medium"},
+        {"step": "tendu", "start_s": 4.0, "end_s": 5.0, "confidence": "low"},
+        {"step": "plie", "start_s": 6.0, "end_s": 7.0, "confidence": "high"}]}
+    said = {"steps": [
+        {"step": "chasse", "start_s": 1.1, "end_s": 2.9, "score": None},
+        {"step": "degage", "start_s": 4.1, "end_s": 4.9, "score": 30.0},  # on the low label
+        {"step": "rond_de_jambe", "start_s": 6.1, "end_s": 6.9, "score": 12.0}]}
+    report = evaluate(said, labels)
+    assert report["detection"]["matched"] == 1
+    assert report["detection"]["predicted"] == 2 and report["detection"]["true"] == 2
+    wrong = report["confident_wrong"]
+    assert wrong["count"] == 1 and wrong["under_50"] == 1
+    assert wrong["steps"][0]["step"] == "rond_de_jambe" and wrong["steps"][0]["label"] == "plie"
 
 
 def test_load_and_evaluate_files(tmp_path):

@@ -15,6 +15,13 @@ The synthetic studio writes ground truth in the same step schema as the analysis
 3. **What was measured on the matched steps.** Side, turn counts, numeric metrics
    (mean absolute error), categorical metrics (accuracy), and faults: whether each
    fault the studio put into a step was named by a correction of the matched step.
+4. **Truth labelled by eye** (the real clips, ``../shared/data/real``): a label's
+   ``confidence`` ``"low"`` is not scored (it is dropped, and so is every predicted
+   step lying mostly on it: neither right nor wrong); a step outside the vocabulary of
+   the day is ``other`` with its real name in ``metrics.name``, and that name is the one
+   matched.  A *confident wrong* step is a predicted step with a score whose time lies
+   mostly on a scored label of another name: what a dancer would be told wrongly, with
+   a number (:func:`confident_wrong`).
 
 Everything here is a pure function of dicts except :func:`load_json_document`, and
 the report is plain JSON (``json.dumps`` works on it); its tables and summary lines
@@ -468,6 +475,54 @@ def _faults(m: Matching, predicted: Sequence[dict], truth: Sequence[dict]) -> di
 # -------------------------------------------------------------------------- evaluate
 
 
+def true_name(step: dict) -> str:
+    """The name a true step is matched by: ``metrics.name`` of an ``other`` label (a step
+    outside the vocabulary of the day), else its ``step``."""
+    name = (step.get("metrics") or {}).get("name") if step["step"] == "other" else None
+    return name if isinstance(name, str) and name else step["step"]
+
+
+def _share_on(step: dict, span: dict) -> float:
+    """The share of ``step``'s time that lies on ``span`` (0-1; 1 for an instant on it)."""
+    overlap = min(step["end_s"], span["end_s"]) - max(step["start_s"], span["start_s"])
+    length = step["end_s"] - step["start_s"]
+    if length <= 0:
+        return float(span["start_s"] <= step["start_s"] <= span["end_s"])
+    return max(0.0, overlap) / length
+
+
+def scored_parts(predicted: Sequence[dict], truth: Sequence[dict]) -> tuple[list, list]:
+    """The predicted steps and the true steps that are scored (section 4 of the module
+    docstring): low-confidence labels left out with the predictions lying mostly on
+    them; the true steps renamed by :func:`true_name`."""
+    low = [t for t in truth if t.get("confidence") == "low"]
+    kept_true = [{**t, "step": true_name(t)} for t in truth if t.get("confidence") != "low"]
+    kept_pred = [p for p in predicted if not any(_share_on(p, t) > 0.5 for t in low)]
+    return kept_pred, kept_true
+
+
+def confident_wrong(predicted: Sequence[dict], truth: Sequence[dict]) -> dict:
+    """Predicted steps with a score whose time lies mostly (over half) on a scored label
+    of another name (the truth as :func:`scored_parts` leaves it).
+
+    Returns
+    -------
+    dict
+        ``count``, ``under_50`` (of them scored under 50) and ``steps``
+        (``{"step", "start_s", "end_s", "score", "label"}`` each).
+    """
+    wrong = []
+    for p in predicted:
+        if p.get("score") is None:
+            continue
+        on = [t for t in truth if _share_on(p, t) > 0.5]
+        if on and all(t["step"] != p["step"] for t in on):
+            wrong.append({"step": p["step"], "start_s": p["start_s"], "end_s": p["end_s"],
+                          "score": p["score"], "label": on[0]["step"]})
+    return {"count": len(wrong), "under_50": sum(w["score"] < 50 for w in wrong),
+            "steps": wrong}
+
+
 def evaluate(results: dict, truth: dict, *, min_iou: float = 0.3) -> dict:
     """Score an analysis against ground truth.
 
@@ -485,7 +540,8 @@ def evaluate(results: dict, truth: dict, *, min_iou: float = 0.3) -> dict:
     dict
         A JSON-serialisable report (schema ``balletmirror.evaluation/1``) with
         ``detection`` (overall P/R/F1), ``per_step``, ``matches``, ``misses``,
-        ``false_positives``, ``side``, ``turns``, ``metrics`` and ``faults``; ratios
+        ``false_positives``, ``side``, ``turns``, ``metrics``, ``faults`` and
+        ``confident_wrong`` (over the scored steps: module docstring, section 4); ratios
         whose denominator is 0 are ``None`` (precision/recall: 0 with a note).
 
     Raises
@@ -495,8 +551,8 @@ def evaluate(results: dict, truth: dict, *, min_iou: float = 0.3) -> dict:
     ConfigError
         When ``min_iou`` is not in (0, 1].
     """
-    predicted = checked_steps(results, "results")
-    true_steps = checked_steps(truth, "truth")
+    predicted, true_steps = scored_parts(checked_steps(results, "results"),
+                                         checked_steps(truth, "truth"))
     m = match_steps(predicted, true_steps, min_iou=min_iou)
     return {
         "schema": EVALUATION_SCHEMA,
@@ -508,6 +564,7 @@ def evaluate(results: dict, truth: dict, *, min_iou: float = 0.3) -> dict:
         "turns": _turns(m, predicted, true_steps, results, truth),
         "metrics": _metrics(m, predicted, true_steps),
         "faults": _faults(m, predicted, true_steps),
+        "confident_wrong": confident_wrong(predicted, true_steps),
     }
 
 
