@@ -22,7 +22,7 @@ def test_report_renders():
                      "Steps", "Turns", "Metrics", "Faults"):
         assert expected in text, expected
     labels = [label for label, _ in summary_lines(report)]
-    assert labels == ["steps", "side", "turns", "faults"]
+    assert labels == ["steps", "side", "turns", "faults", "confident wrong"]
 
 
 def test_empty_reports_render():

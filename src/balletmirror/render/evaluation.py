@@ -47,7 +47,8 @@ def summary_lines(report: dict) -> list[tuple[str, str]]:
     Returns
     -------
     list of (str, str)
-        Steps (P/R/F1), side, turns, faults, and any notes.
+        Steps (P/R/F1), side, turns, faults, confident wrong steps (a scored step on a
+        label of another name), and any notes.
     """
     d, side = report["detection"], report["side"]
     rows = [("steps", f"P {d['precision']:.2f}  R {d['recall']:.2f}  F1 {d['f1']:.2f}  "
@@ -57,6 +58,10 @@ def summary_lines(report: dict) -> list[tuple[str, str]]:
              if side["evaluated"] else "no sided steps matched"),
             ("turns", _turn_line(report["turns"])),
             ("faults", _fault_line(report["faults"]))]
+    wrong = report.get("confident_wrong")
+    if wrong is not None:
+        rows.append(("confident wrong", f"{wrong['count']} scored step(s) on a label of "
+                     f"another name, {wrong['under_50']} of them scored under 50"))
     return rows + [("note", note) for note in d["notes"]]
 
 
