@@ -26,7 +26,7 @@ from ..analysis.expression import WEIGHT_QUANTILE
 from ..analysis.music import offsets
 from ..core.skeleton import mirror_name
 from ..core.vocabulary import METRICS, STEPS, step_word
-from .words import tempo_words, timing_words
+from .words import tempo_words, timing_words, turns_words
 
 SOURCE_WORDS = {"video": "from one camera through the pose model",
                 "mocap": "from motion capture"}
@@ -78,7 +78,7 @@ def step_title(step: dict) -> str:
     if step.get("side"):
         parts.append(f"({step['side']})")
     if step.get("turns"):
-        parts.append(f"· {step['turns']:g} turn{'s' if step['turns'] != 1 else ''}")
+        parts.append(f"· {turns_words(step['turns'])}")
     return " ".join(parts)
 
 
@@ -107,7 +107,7 @@ def summary_cards(doc: dict) -> str:
     music = doc.get("music")
     cards = [
         ("what she danced", f"{len(steps)} steps", danced or "no step recognised",
-         f"{doc['turns_total']:g} turns in all · {src['duration_s']:.1f} s"),
+         f"{turns_words(doc['turns_total'])} in all · {src['duration_s']:.1f} s"),
         ("technique", "n/a" if tech.get("score") is None else f"{tech['score']:.0f}/100",
          f"{tech.get('corrections', 0)} corrections · {len(tech.get('injury_flags', []))} "
          "injury-risk flags", tech.get("score_mapping", "")),
@@ -317,7 +317,7 @@ def turns_figure(doc: dict) -> str | None:
         durations = s["metrics"].get("turn_durations_s") or []
         if durations:
             any_turn = True
-            fig.add_trace(go.Bar(x=[f"{k + 1}. {step_word(s['step'])} · turn {i + 2}"
+            fig.add_trace(go.Bar(x=[f"{k + 1}. {step_word(s['step'])} · turn {i + 1}"
                                     for i in range(len(durations))], y=durations,
                                  name=f"{k + 1}. {step_title(s)}"))
     if not any_turn:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from ..core.records import Step
 from ..core.vocabulary import step_word
-from .words import tempo_words, timing_words
+from .words import tempo_words, timing_words, turns_words
 
 if TYPE_CHECKING:
     from ..analysis.pipeline import Analysis
@@ -60,7 +60,7 @@ def step_rows(steps: list[Step], *, limit: int = 12) -> list[tuple[str, str]]:
     rows.append(("turns", f"{turns:g}" if turns else "none"))
     for s in steps[:limit]:
         side = f" {s.side}" if s.side else ""
-        turn = f", {s.turns:g} turns" if s.turns else ""
+        turn = f", {turns_words(s.turns)}" if s.turns else ""
         score = "" if s.score is None else f"  score {s.score:.0f}"
         rows.append((f"  {s.start_s:5.2f}-{s.end_s:5.2f} s",
                      f"{step_word(s.name)}{side}{turn}{score}"))

@@ -32,3 +32,8 @@ def tempo_words(ratio: float) -> str:
     if abs(ratio - 1) < 0.03:
         return "the same tempo"
     return f"{abs(ratio - 1):.0%} {'slower' if ratio > 1 else 'faster'}"
+
+
+def turns_words(turns: float) -> str:
+    """``"1 turn"``, ``"2 turns"``, ``"1.5 turns"``: a count of turns in words."""
+    return f"{turns:g} turn{'' if turns == 1 else 's'}"
