@@ -327,3 +327,17 @@ def test_malformed_steps_and_bad_min_iou():
         evaluate(results(), truth(), min_iou=0)
     with pytest.raises(ConfigError, match="but got 1.5"):
         match_steps([], [], min_iou=1.5)
+
+
+def test_turn_direction_is_scored():
+    """The demo's pirouette en dehors read "en dedans" went unnoticed: now counted."""
+    true = [step("pirouette", 1.0, 2.0, side="right", turns=2.0,
+                 metrics={"direction": "en_dehors"}),
+            step("fouette", 3.0, 6.0, side="right", turns=8.0,
+                 metrics={"direction": "en_dehors"})]
+    said = [step("pirouette", 1.0, 2.0, side="right", turns=2.0,
+                 metrics={"direction": "en_dedans"}),
+            step("fouette", 3.0, 6.0, side="right", turns=8.0,
+                 metrics={"direction": "en_dehors"})]
+    direction = evaluate(results(*said), truth(*true))["turns"]["direction"]
+    assert direction == {"evaluated": 2, "correct": 1, "accuracy": 0.5}

@@ -12,7 +12,8 @@ The synthetic studio writes ground truth in the same step schema as the analysis
    of a greedy assignment.
 2. **Detection.** Precision P = matched / predicted, recall R = matched / true,
    F1 = 2PR / (P + R); overall and per step name.
-3. **What was measured on the matched steps.** Side, turn counts, numeric metrics
+3. **What was measured on the matched steps.** Side, turn counts and directions (en
+   dehors, en dedans), numeric metrics
    (mean absolute error), categorical metrics (accuracy), and faults: whether each
    fault the studio put into a step was named by a correction of the matched step.
 4. **Truth labelled by eye** (the real clips, ``../shared/data/real``): a label's
@@ -346,8 +347,11 @@ def _turn_row(j: int, true_step: dict, i: int | None, pred_step: dict | None) ->
     true_turns = abs(float(true_step["turns"]))
     row = {"step": true_step["step"], "true_index": j, "predicted_index": i,
            "start_s": true_step["start_s"], "end_s": true_step["end_s"],
-           "true_turns": true_turns, "predicted_turns": None, "error": None, "exact": False}
+           "true_turns": true_turns, "predicted_turns": None, "error": None, "exact": False,
+           "true_direction": (true_step.get("metrics") or {}).get("direction"),
+           "predicted_direction": None}
     if pred_step is not None:
+        row["predicted_direction"] = (pred_step.get("metrics") or {}).get("direction")
         got = pred_step.get("turns")
         pred_turns = abs(float(got)) if _is_number(got) else 0.0
         error = pred_turns - true_turns
@@ -371,9 +375,13 @@ def _turns(m: Matching, predicted: Sequence[dict], truth: Sequence[dict], result
             for j, t in enumerate(truth) if is_turning_step(t)]
     errors = [abs(r["error"]) for r in rows if r["error"] is not None]
     exact = sum(r["exact"] for r in rows)
+    directed = [r for r in rows if r["true_direction"] and r["predicted_index"] is not None]
+    right = sum(r["predicted_direction"] == r["true_direction"] for r in directed)
     return {"evaluated": len(rows), "matched": len(errors), "exact": exact,
             "exact_fraction": _ratio(exact, len(rows)),
             "mean_abs_error": float(np.mean(errors)) if errors else None,
+            "direction": {"evaluated": len(directed), "correct": right,
+                          "accuracy": _ratio(right, len(directed))},
             "steps": rows, "total": _turns_total(results, truth_doc)}
 
 

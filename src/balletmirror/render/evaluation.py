@@ -22,11 +22,14 @@ def _num(value: float | None, fmt: str = ".2f") -> str:
 def _turn_line(turns: dict) -> str:
     if not turns["evaluated"]:
         return "no turning steps in the truth"
+    direction = turns.get("direction") or {"evaluated": 0}
+    way = (f"; direction {direction['correct']}/{direction['evaluated']} right"
+           if direction["evaluated"] else "")
     return (f"{turns['exact']}/{turns['evaluated']} counts exact to the quarter turn "
             f"({_pct(turns['exact_fraction'])}), mean abs error "
             f"{_num(turns['mean_abs_error'], '.3g')} turns; total "
             f"{_num(turns['total']['true'], 'g')} true vs "
-            f"{_num(turns['total']['predicted'], 'g')} counted")
+            f"{_num(turns['total']['predicted'], 'g')} counted{way}")
 
 
 def _fault_line(faults: dict) -> str:
