@@ -207,3 +207,29 @@ def test_fatigue_is_found_in_a_tiring_studio_session():
     assert plie["repeats"] == 4 and plie["tiring"]
     assert all(not math.isnan(v) for v in plie["values"])
     assert np.all(np.diff(plie["values"]) > 0)  # the knee opens a little more each time
+
+
+def test_a_hidden_working_leg_is_judged_for_nothing_it_was_not_seen_doing():
+    """Its height was "not judged" while "stretch your working leg" came from the same
+    guessed keypoints: every criterion read on the raised leg abstains alike."""
+    import dataclasses
+
+    from fixtures.studio import studio_analysis
+
+    from balletmirror.analysis.technique import Context, standing_baseline
+
+    a = studio_analysis("5th; arabesque right 90; tendu front right")
+    seen = {**a.signals.ankle_seen, "right": np.full(a.motion.n_frames, 0.5)}
+    hidden = dataclasses.replace(a.signals, ankle_seen=seen)
+    base = standing_baseline(hidden, list(a.steps))
+    for step in a.steps:
+        if step.name not in ("arabesque", "tendu"):
+            continue
+        ctx = Context(sig=hidden, step=step, frames=hidden.window(step.start_s, step.end_s),
+                      base=base)
+        for quantity in ("working_knee_bend", "leg_height", "foot_turn_in"):
+            measured = MEASURES[quantity](ctx)
+            if quantity == "foot_turn_in" and step.name != "tendu":
+                continue  # judged on the supporting foot there
+            assert isinstance(measured, str) and "right leg was hidden" in measured, (
+                step.name, quantity, measured)

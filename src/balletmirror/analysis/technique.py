@@ -282,14 +282,31 @@ def m_supporting_knee_bend(ctx: Context) -> Measured:
     return _bend(ctx, ctx.support, _held(ctx))
 
 
+def hidden_leg(ctx: Context) -> str | None:
+    """Why the raised leg cannot be judged: the pose model's confidence in its ankle
+    under ``HIDDEN_CONFIDENCE`` near its height (the leg was hidden and its keypoints
+    are a guess), else None.  Every criterion read on that leg abstains alike."""
+    seen = raised_leg(ctx.sig, ctx.step.start_s, ctx.step.end_s)
+    if seen is None or seen[1] >= HIDDEN_CONFIDENCE:
+        return None
+    return (f"not assessable: her {seen[0]} leg was hidden from the camera near its "
+            f"height (the pose model's confidence in its ankle: {seen[1]:.2f}), so its "
+            f"position is a guess; film from her {seen[0]} side or three-quarter")
+
+
 def m_working_knee_bend(ctx: Context) -> Measured:
     side = ctx.step.side
-    return _bend(ctx, (side,), _top(ctx)) if side in OTHER else None
+    if side not in OTHER:
+        return None
+    return hidden_leg(ctx) or _bend(ctx, (side,), _top(ctx))
 
 
 def m_foot_turn_in(ctx: Context) -> Measured:
     side = ctx.step.side
     working = ctx.step.name in ("tendu", "degage") and side in OTHER
+    reason = hidden_leg(ctx) if working else None
+    if reason:
+        return reason
     feet = (side,) if working else ctx.support
     mask = _top(ctx) if working else _held(ctx)
     turn_in = [_masked(ctx.series(ctx.sig.sickle[s]), mask) for s in feet]
@@ -314,12 +331,7 @@ def _metric(ctx: Context, key: str) -> Measured:
 
 
 def m_leg_height(ctx: Context) -> Measured:
-    seen = raised_leg(ctx.sig, ctx.step.start_s, ctx.step.end_s)
-    if seen is not None and seen[1] < HIDDEN_CONFIDENCE:
-        return (f"not assessable: her {seen[0]} leg was hidden from the camera near its "
-                f"height (the pose model's confidence in its ankle: {seen[1]:.2f}), so its "
-                f"height is a guess; film from her {seen[0]} side or three-quarter")
-    return _metric(ctx, "leg_height")
+    return hidden_leg(ctx) or _metric(ctx, "leg_height")
 
 
 def m_passe_height(ctx: Context) -> Measured:
