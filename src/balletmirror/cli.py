@@ -42,7 +42,7 @@ UnitsOpt = Annotated[Optional[str], typer.Option(
 UpOpt = Annotated[Optional[str], typer.Option(
     "--up", help="Up axis of motion capture or 3D CSV (y, z; BVH: also x, -y, -z, -x, "
     "auto).")]
-#: --fps accepted: a second's worth of frames at most every 1000th of a second
+#: the --fps a keypoint file may be given, frames/s (a time-lapse to a high-speed camera)
 FPS_LIMITS = (1.0, 1000.0)
 
 
