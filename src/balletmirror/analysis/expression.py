@@ -57,7 +57,6 @@ plié): a reading says how this performance compares with a neutral class.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 from scipy.spatial import ConvexHull, QhullError
@@ -65,7 +64,7 @@ from scipy.spatial import ConvexHull, QhullError
 from ..core.geometry import body_height
 from ..core.motion import Motion
 from ..core.records import Step
-from ..core.series import derivative, fill_nan
+from ..core.series import derivative, fill_nan, unseen_as_nan
 from ..core.skeleton import SIDES, J
 from ..features.kinematics import segment_centres
 from ..features.signals import Signals, depth_corrected, vertical
@@ -341,10 +340,8 @@ def head_carriage(points: np.ndarray, space: str) -> dict:
                                            * np.linalg.norm(head, axis=-1) + 1e-12)
     tilt = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
     chin = up[:, J["nose"]] - 0.5 * (up[:, J["left_ear"]] + up[:, J["right_ear"]])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return {"tilt_deg": round(float(np.nanmedian(tilt)), 2),
-                "chin_h": round(float(np.nanmedian(chin)), 4)}
+    return {"tilt_deg": round(float(unseen_as_nan(np.nanmedian, tilt)), 2),
+            "chin_h": round(float(unseen_as_nan(np.nanmedian, chin)), 4)}
 
 
 # ------------------------------------------------------------------ readings

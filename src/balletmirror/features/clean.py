@@ -32,12 +32,12 @@ Every stage is a pure function ``Motion -> (Motion, report)``.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 from scipy import interpolate, ndimage, signal
 
 from ..core.motion import Motion
+from ..core.series import unseen_as_nan
 from ..core.skeleton import SWAP_GROUPS, J, group_pairs
 
 
@@ -257,9 +257,7 @@ def _running_nanmedian(x: np.ndarray, half: int, *, block: int = 2048) -> np.nda
         e = min(s + block, len(x))
         windows = np.lib.stride_tricks.sliding_window_view(padded[s:e + 2 * half],
                                                            2 * half + 1, axis=0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN
-            out[s:e] = np.nanmedian(windows, axis=-1)
+        out[s:e] = unseen_as_nan(np.nanmedian, windows, axis=-1)  # all-NaN windows stay NaN
     return out
 
 
@@ -404,10 +402,9 @@ def _body_size(arr: np.ndarray) -> float:
     seen = np.isfinite(arr).any(axis=2).any(axis=1)
     if not seen.any():
         return 1.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # joints unseen in a frame
-        span = np.nanmax(arr[seen], axis=1) - np.nanmin(arr[seen], axis=1)
-        size = float(np.nanmedian(span[:, :2].mean(axis=1)))
+    span = unseen_as_nan(np.nanmax, arr[seen], axis=1) - unseen_as_nan(np.nanmin, arr[seen],
+                                                                        axis=1)
+    size = float(unseen_as_nan(np.nanmedian, span[:, :2].mean(axis=1)))
     return size if size > 0 else 1.0
 
 

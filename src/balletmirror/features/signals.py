@@ -386,10 +386,8 @@ def compute_signals(motion: Motion, kin: Kinematics, *, raw: Motion | None = Non
     stand = standing_pelvis(f["pelvis"], f["lift"], f["point"], f["ankle"], kin)
     h = _horizontal(p, space)
     elevation, reach = _leg_reach(v, h, height)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # frames with no wrist seen
-        arms = np.nanmean([v[:, J[f"{s}_wrist"]] - v[:, J[f"{s}_shoulder"]] for s in SIDES],
-                          axis=0) / height
+    arms = unseen_as_nan(np.nanmean, [v[:, J[f"{s}_wrist"]] - v[:, J[f"{s}_shoulder"]]
+                                       for s in SIDES], axis=0) / height  # no wrist: NaN
     return Signals(
         times=motion.times, fps=motion.fps, height=float(height), height_units=motion.units,
         height_m=float(kin.height) if kin.height_units == "m" else None,
