@@ -233,3 +233,7 @@ def test_a_hidden_working_leg_is_judged_for_nothing_it_was_not_seen_doing():
                 continue  # judged on the supporting foot there
             assert isinstance(measured, str) and "right leg was hidden" in measured, (
                 step.name, quantity, measured)
+        # the same step on the left leg is judged on the left leg, which was seen
+        left = dataclasses.replace(ctx, step=dataclasses.replace(step, side="left"))
+        knee = MEASURES["working_knee_bend"](left)
+        assert not (isinstance(knee, str) and "hidden" in knee), knee

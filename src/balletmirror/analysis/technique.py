@@ -43,7 +43,8 @@ from ..core.errors import ConfigError
 from ..core.records import Correction, Step, json_safe
 from ..core.skeleton import OTHER, SIDES
 from ..core.vocabulary import STEPS, in_family
-from ..features.signals import HIDDEN_CONFIDENCE, Signals, raised_leg
+from ..features.signals import Signals
+from ..features.signals import hidden_leg as hidden_leg_of
 from .fatigue import fatigue
 
 CORRECTION_BELOW = 75.0
@@ -283,11 +284,13 @@ def m_supporting_knee_bend(ctx: Context) -> Measured:
 
 
 def hidden_leg(ctx: Context) -> str | None:
-    """Why the raised leg cannot be judged: the pose model's confidence in its ankle
-    under ``HIDDEN_CONFIDENCE`` near its height (the leg was hidden and its keypoints
-    are a guess), else None.  Every criterion read on that leg abstains alike."""
-    seen = raised_leg(ctx.sig, ctx.step.start_s, ctx.step.end_s)
-    if seen is None or seen[1] >= HIDDEN_CONFIDENCE:
+    """Why the raised leg (the step's working leg when it has a side) cannot be judged:
+    the pose model's confidence in its ankle under
+    :data:`~balletmirror.features.signals.HIDDEN_CONFIDENCE` near its height
+    (the leg was hidden and its keypoints are a guess), else None.  Every criterion read
+    on that leg abstains alike."""
+    seen = hidden_leg_of(ctx.sig, ctx.step.start_s, ctx.step.end_s, ctx.step.side)
+    if seen is None:
         return None
     return (f"not assessable: her {seen[0]} leg was hidden from the camera near its "
             f"height (the pose model's confidence in its ankle: {seen[1]:.2f}), so its "

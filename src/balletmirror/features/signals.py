@@ -409,16 +409,26 @@ HIDDEN_CONFIDENCE = 0.8
 NEAR_PEAK_DEG = 10.0  # frames within this of the leg's highest elevation are its height
 
 
-def raised_leg(sig: Signals, start_s: float, end_s: float) -> tuple[str, float] | None:
-    """The leg raised highest between ``start_s`` and ``end_s`` and the mean confidence
-    of its ankle over the frames within ``NEAR_PEAK_DEG`` of its height (below
-    ``HIDDEN_CONFIDENCE``: the pose model guessed where a hidden leg was); None when
-    neither leg's elevation is known there."""
+def raised_leg(sig: Signals, start_s: float, end_s: float,
+               leg: str | None = None) -> tuple[str, float] | None:
+    """The leg raised highest between ``start_s`` and ``end_s`` (or ``leg``, when the
+    step says which) and the mean confidence of its ankle over the frames within
+    ``NEAR_PEAK_DEG`` of its height (below ``HIDDEN_CONFIDENCE``: the pose model guessed
+    where a hidden leg was); None when that leg's elevation is not known there."""
     w = sig.window(start_s, end_s)
     peaks = {s: np.nanmax(sig.elevation[s][w]) for s in SIDES
-             if np.isfinite(sig.elevation[s][w]).any()}
+             if (leg is None or s == leg) and np.isfinite(sig.elevation[s][w]).any()}
     if not peaks:
         return None
     leg = max(peaks, key=peaks.get)
     near = np.nan_to_num(sig.elevation[leg][w], nan=-np.inf) >= peaks[leg] - NEAR_PEAK_DEG
     return leg, float(np.mean(sig.ankle_seen[leg][w][near]))
+
+
+def hidden_leg(sig: Signals, start_s: float, end_s: float,
+               side: str | None = None) -> tuple[str, float] | None:
+    """The raised leg (``side``'s, when the step has one) and its ankle's confidence when
+    it was hidden from the camera near its height (:func:`raised_leg` under
+    ``HIDDEN_CONFIDENCE``: its keypoints are a guess), else None."""
+    seen = raised_leg(sig, start_s, end_s, side if side in OTHER else None)
+    return seen if seen is not None and seen[1] < HIDDEN_CONFIDENCE else None

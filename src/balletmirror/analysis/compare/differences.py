@@ -17,7 +17,7 @@ import numpy as np
 from ...core.records import Step
 from ...core.skeleton import OTHER, SIDES, mirror_name
 from ...core.vocabulary import METRICS, in_family, step_word
-from ...features.signals import HIDDEN_CONFIDENCE, raised_leg
+from ...features.signals import hidden_leg as hidden_leg_of
 from .alignment import ANGLES, along
 
 if TYPE_CHECKING:
@@ -171,10 +171,10 @@ def elevation_difference(her: Analysis, ref: Analysis, h: Step, s: Step) -> list
 
 # ------------------------------------------------------------------ a hidden leg
 def hidden_leg(analysis: Analysis, step: Step, whose: str) -> str | None:
-    """Why the step's leg height cannot be trusted (the raised leg hidden from the
-    camera), or None."""
-    seen = raised_leg(analysis.signals, step.start_s, step.end_s)
-    if seen is None or seen[1] >= HIDDEN_CONFIDENCE:
+    """Why the step's leg height cannot be trusted (the raised leg, the working leg when
+    the step has a side, hidden from the camera), or None."""
+    seen = hidden_leg_of(analysis.signals, step.start_s, step.end_s, step.side)
+    if seen is None:
         return None
     return HIDDEN.format(whose=whose, leg=seen[0], confidence=seen[1],
                          view=step.view or "camera")
